@@ -1,0 +1,357 @@
+// Package access makes the one access decision of contest. Every read path
+// and every write path asks Decide (for one record) or Filter (for a list,
+// count or search, as an SQL predicate built from the same rules), so that a
+// record is shown, counted or hinted at only where Decide would allow it.
+//
+// A user sees a record only if all of these hold:
+//  1. their role may perform the action on that kind of record (Policy);
+//  2. their organisation's sharing rule for that kind admits the record
+//     (Scope: every record, the records of their own area, or their own
+//     organisation's records);
+//  3. their vetting covers the record's classification;
+//  4. they are a member of every compartment the record is in.
+package access
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/contest-ct/contest"
+)
+
+// Action is what an actor wants to do with a record.
+type Action string
+
+// The actions.
+const (
+	Read   Action = "read"   // see one record, or find it in a list
+	Create Action = "create" // add a record
+	Update Action = "update" // change a record
+	Delete Action = "delete" // remove a record
+	Export Action = "export" // take records out of the system
+	Admin  Action = "admin"  // change who may see or do what
+)
+
+// Actions lists every action.
+var Actions = []Action{Read, Create, Update, Delete, Export, Admin}
+
+// Scope is an organisation's sharing rule for a kind of record.
+type Scope int
+
+// The scopes, from nothing to everything.
+const (
+	ScopeNone    Scope = iota // sees none of this kind
+	ScopeOwnOrg               // sees records owned by its own organisation
+	ScopeOwnArea              // sees records of its own area
+	ScopeAll                  // sees every record of this kind (subject to marking)
+)
+
+func (s Scope) String() string {
+	return [...]string{"none", "own organisation", "own area", "all"}[s]
+}
+
+type set[T comparable] map[T]bool
+
+func of[T comparable](xs ...T) set[T] {
+	s := set[T]{}
+	for _, x := range xs {
+		s[x] = true
+	}
+	return s
+}
+
+// rule says which roles may take which actions on a kind.
+type rule map[Action]set[contest.Role]
+
+// everyone is every role.
+var everyone = of(contest.Roles...)
+
+var pursueReaders = of(contest.RoleInvestigator, contest.RoleAnalyst, contest.RoleSupervisor)
+
+// Policy is the role rule for each kind of record. A kind missing here is
+// refused to everyone; tests check that every kind the system stores has an
+// entry.
+var Policy = map[contest.Kind]rule{
+	contest.KindOrg: {
+		Read:   everyone,
+		Create: of(contest.RoleAdmin),
+		Update: of(contest.RoleAdmin),
+	},
+	contest.KindUser: {
+		Read:   of(contest.RoleAdmin, contest.RoleSupervisor, contest.RoleAuditor),
+		Create: of(contest.RoleAdmin),
+		Update: of(contest.RoleAdmin),
+		Admin:  of(contest.RoleAdmin),
+	},
+	contest.KindCompartment: {
+		Read:   of(contest.RoleAdmin, contest.RoleSupervisor, contest.RoleAuditor),
+		Create: of(contest.RoleAdmin, contest.RoleSupervisor),
+		Admin:  of(contest.RoleAdmin, contest.RoleSupervisor),
+	},
+	contest.KindThreatLevel: {
+		Read: everyone,
+		// Changing the national threat level is for supervisors of the
+		// security service (where the Joint Terrorism Analysis Centre sits)
+		// and administrators acting on their instruction; see Scope.
+		Update: of(contest.RoleSupervisor, contest.RoleAdmin),
+	},
+	contest.KindAudit: {
+		Read:   of(contest.RoleAuditor),
+		Export: of(contest.RoleAuditor),
+	},
+	contest.KindToken: {
+		Create: everyone,
+		Admin:  of(contest.RoleAdmin),
+	},
+	contest.KindInvestigation: {
+		Read:   pursueReaders,
+		Create: of(contest.RoleInvestigator, contest.RoleSupervisor),
+		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
+		Export: of(contest.RoleSupervisor),
+		Admin:  of(contest.RoleSupervisor),
+	},
+	contest.KindSubject: {
+		Read:   pursueReaders,
+		Create: of(contest.RoleInvestigator, contest.RoleSupervisor),
+		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
+		Export: of(contest.RoleSupervisor),
+	},
+	contest.KindPreventCase: {
+		Read:   of(contest.RolePreventOfficer, contest.RolePanelMember, contest.RoleSupervisor),
+		Create: of(contest.RolePreventOfficer, contest.RolePanelMember, contest.RoleSupervisor, contest.RolePartner),
+		Update: of(contest.RolePreventOfficer, contest.RoleSupervisor),
+		Export: of(contest.RoleSupervisor),
+	},
+	contest.KindReport: {
+		Read:   of(contest.RoleInvestigator, contest.RoleAnalyst, contest.RoleSupervisor, contest.RolePartner),
+		Create: everyone,
+		Update: of(contest.RoleInvestigator, contest.RoleAnalyst, contest.RoleSupervisor),
+		Export: of(contest.RoleSupervisor),
+	},
+	contest.KindBulletin: {
+		Read:   everyone,
+		Create: of(contest.RoleSupervisor, contest.RoleSecurityAdv),
+		Update: of(contest.RoleSupervisor, contest.RoleSecurityAdv),
+	},
+	contest.KindContentRef: {
+		Read:   of(contest.RoleContentOfficer, contest.RoleSupervisor, contest.RolePartner),
+		Create: of(contest.RoleContentOfficer),
+		Update: of(contest.RoleContentOfficer, contest.RolePartner),
+		Export: of(contest.RoleSupervisor),
+	},
+	contest.KindIncident: {
+		Read:   of(contest.RoleCasualtyBureau, contest.RoleInvestigator, contest.RoleSupervisor, contest.RoleAnalyst),
+		Create: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
+		Update: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
+	},
+}
+
+// intelligence are the organisation kinds that hold Pursue intelligence.
+var intelligence = of(contest.OrgPolice, contest.OrgCTP, contest.OrgSecurityService)
+
+// ScopeFor is the sharing rule between an actor's organisation and a kind of
+// record. Local authorities see the Prevent cases of their own area and never
+// Pursue intelligence; businesses and other partners see bulletins and their
+// own reports; online platforms see the content referrals addressed to them
+// (a referral's owning organisation is the platform it is addressed to).
+func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
+	if a == nil {
+		return ScopeNone
+	}
+	if a.System {
+		return ScopeAll
+	}
+	ok := a.OrgKind
+	switch kind {
+	case contest.KindOrg, contest.KindBulletin, contest.KindToken:
+		return ScopeAll
+	case contest.KindThreatLevel:
+		return ScopeAll
+	case contest.KindUser, contest.KindCompartment, contest.KindAudit:
+		// Administrators and auditors work across the installation;
+		// supervisors within their organisation.
+		if a.Role == contest.RoleSupervisor {
+			return ScopeOwnOrg
+		}
+		return ScopeAll
+	case contest.KindInvestigation, contest.KindSubject:
+		if intelligence[ok] {
+			return ScopeAll
+		}
+		return ScopeNone
+	case contest.KindPreventCase:
+		switch ok {
+		case contest.OrgCTP, contest.OrgPolice:
+			return ScopeAll
+		case contest.OrgLocalAuthority:
+			return ScopeOwnArea
+		case contest.OrgHealth, contest.OrgEducation, contest.OrgPrisonProbation:
+			return ScopeOwnOrg
+		}
+		return ScopeNone
+	case contest.KindReport:
+		if intelligence[ok] {
+			return ScopeAll
+		}
+		return ScopeOwnOrg
+	case contest.KindContentRef:
+		if ok == contest.OrgCTP || ok == contest.OrgPolice {
+			return ScopeAll
+		}
+		if ok == contest.OrgOnlinePlatform {
+			return ScopeOwnOrg
+		}
+		return ScopeNone
+	case contest.KindIncident:
+		if intelligence[ok] || ok == contest.OrgLocalAuthority || ok == contest.OrgHealth {
+			return ScopeAll
+		}
+		return ScopeNone
+	}
+	return ScopeNone
+}
+
+// Decision is the answer to one access question, with the rule that decided
+// it (for the audit trail; never shown to the user).
+type Decision struct {
+	Allowed bool
+	Reason  string
+}
+
+func deny(format string, args ...any) Decision {
+	return Decision{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Can reports whether the actor's role and organisation may take action on
+// some record of this kind at all. It decides navigation and which forms are
+// offered; it never replaces Decide for a particular record.
+func Can(a *contest.Actor, act Action, kind contest.Kind) bool {
+	return roleAllows(a, act, kind) && ScopeFor(a, kind) != ScopeNone
+}
+
+func roleAllows(a *contest.Actor, act Action, kind contest.Kind) bool {
+	if a == nil {
+		return false
+	}
+	if a.System {
+		_, known := Policy[kind]
+		return known
+	}
+	if !a.TOTPEnrolled && needsSecondFactor(a) {
+		return false
+	}
+	r, ok := Policy[kind]
+	if !ok {
+		return false
+	}
+	if kind == contest.KindThreatLevel && act == Update && a.Role == contest.RoleSupervisor && a.OrgKind != contest.OrgSecurityService {
+		return false
+	}
+	return r[act][a.Role]
+}
+
+func needsSecondFactor(a *contest.Actor) bool {
+	return a.Role == contest.RoleAdmin || a.Vetting.RequiresTOTP()
+}
+
+// Decide is the one access decision for one record.
+func Decide(a *contest.Actor, act Action, kind contest.Kind, m *contest.Meta) Decision {
+	if a == nil {
+		return deny("no actor")
+	}
+	if !roleAllows(a, act, kind) {
+		return deny("role %s may not %s %s", a.Role, act, kind)
+	}
+	if m == nil {
+		return deny("record has no marking")
+	}
+	switch ScopeFor(a, kind) {
+	case ScopeNone:
+		return deny("organisation kind %s does not share %s", a.OrgKind, kind)
+	case ScopeOwnOrg:
+		if m.OwnerOrgID != a.OrgID {
+			return deny("record belongs to another organisation")
+		}
+	case ScopeOwnArea:
+		if m.Area == "" || !strings.EqualFold(m.Area, a.OrgArea) {
+			return deny("record is outside the organisation's area")
+		}
+	}
+	if !m.Classification.Valid() {
+		return deny("record has no valid classification")
+	}
+	if !a.System && !a.Vetting.Covers(m.Classification) {
+		return deny("vetting %s does not cover %s", a.Vetting, m.Classification)
+	}
+	if !a.System {
+		for _, c := range m.Compartments {
+			if !a.InCompartment(c) {
+				return deny("not in compartment %d", c)
+			}
+		}
+	}
+	return Decision{Allowed: true, Reason: "allowed"}
+}
+
+// Allowed is Decide(...).Allowed.
+func Allowed(a *contest.Actor, act Action, kind contest.Kind, m *contest.Meta) bool {
+	return Decide(a, act, kind, m).Allowed
+}
+
+// Filter returns an SQL predicate that admits exactly the rows of a table
+// of the given kind that Decide would allow the actor to act on, and its
+// arguments, numbered from $first. The table, under the alias, must have the
+// columns classification, owner_org_id and area, and its compartments must be
+// in record_compartments(kind, record_id, compartment_id). The predicate is
+// the same text on SQLite and PostgreSQL.
+func Filter(a *contest.Actor, act Action, kind contest.Kind, alias string, first int) (string, []any) {
+	if !roleAllows(a, act, kind) {
+		return "1=0", nil
+	}
+	var (
+		conds []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(first+len(args)-1)
+	}
+	switch ScopeFor(a, kind) {
+	case ScopeNone:
+		return "1=0", nil
+	case ScopeOwnOrg:
+		conds = append(conds, alias+".owner_org_id = "+arg(a.OrgID))
+	case ScopeOwnArea:
+		if a.OrgArea == "" {
+			return "1=0", nil
+		}
+		conds = append(conds, "lower("+alias+".area) = "+arg(strings.ToLower(a.OrgArea)))
+	}
+	conds = append(conds, alias+".classification >= 1")
+	if !a.System {
+		conds = append(conds, alias+".classification <= "+arg(int(a.Vetting.MaxClassification())))
+		q := "NOT EXISTS (SELECT 1 FROM record_compartments rc WHERE rc.kind = " + arg(string(kind)) +
+			" AND rc.record_id = " + alias + ".id"
+		if len(a.Compartments) > 0 {
+			ids := make([]string, len(a.Compartments))
+			for i, c := range a.Compartments {
+				ids[i] = strconv.FormatInt(c, 10) // integers: safe to inline
+			}
+			q += " AND rc.compartment_id NOT IN (" + strings.Join(ids, ",") + ")"
+		}
+		conds = append(conds, q+")")
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", args
+}
+
+// Kinds lists every kind that has a policy, sorted.
+func Kinds() []contest.Kind {
+	ks := make([]contest.Kind, 0, len(Policy))
+	for k := range Policy {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
