@@ -28,6 +28,10 @@ type Actor struct {
 	Via string
 	// TOTPEnrolled is false for a user who must still set up a second factor.
 	TOTPEnrolled bool
+	// SessionEpoch changes whenever the user's sessions must end (password
+	// reset, disabling). The web layer keeps the epoch seen at sign-in in
+	// the session and ends the session when it differs.
+	SessionEpoch int64
 	// Justification is the reason the actor gave for this request, where
 	// the action needs one (consultation of sensitive records, exports).
 	Justification string

@@ -1,0 +1,331 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/access"
+	"github.com/contest-ct/contest/audit"
+)
+
+// appendAudit adds e to the chain inside tx. The row lock on audit_head
+// (PostgreSQL) or the single write connection (SQLite) keeps the chain in
+// one order across every node. Any failure is EAUDIT, and the caller's
+// transaction, with the action it records, rolls back.
+func (tx *Tx) appendAudit(ctx context.Context, a *contest.Actor, e *contest.AuditEntry) error {
+	if a != nil {
+		e.UserID, e.Username, e.OrgID, e.ClientAddr, e.Via = a.UserID, a.Username, a.OrgID, a.ClientAddr, a.Via
+		if e.Justification == "" && a.Justification != "" {
+			e.Justification = tx.db.hasher.HMAC(a.Justification)
+		}
+	}
+	if e.Outcome == "" {
+		e.Outcome = contest.OutcomeAllowed
+	}
+	e.Time = tx.now
+	audit.Normalize(e)
+	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
+	if tx.db.engine == Postgres {
+		q += " FOR UPDATE"
+	}
+	if err := tx.QueryRowContext(ctx, q).Scan(&e.Seq, &e.PrevHash); err != nil {
+		return tx.db.auditErr(err)
+	}
+	e.Seq++
+	e.Hash = audit.Sum(e)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, user_id, username, org_id, action, kind, record_id, outcome,
+		client_addr, via, justification, recipient, detail, prev_hash, hash)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+		e.Seq, micros(e.Time), e.UserID, e.Username, e.OrgID, string(e.Action), string(e.Kind), e.RecordID, e.Outcome,
+		e.ClientAddr, e.Via, e.Justification, e.Recipient, audit.EncodeDetail(e.Detail), e.PrevHash, e.Hash); err != nil {
+		return tx.db.auditErr(err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", e.Seq, e.Hash); err != nil {
+		return tx.db.auditErr(err)
+	}
+	return nil
+}
+
+func (d *DB) auditErr(err error) error {
+	d.log.Error("audit write failed", "err", err)
+	return &contest.Error{Code: contest.EAUDIT, Message: "The action was not carried out because it could not be recorded in the audit trail. Try again, and tell your administrator if it keeps happening."}
+}
+
+// audit writes one entry in a transaction of its own and commits it before
+// returning, for reads (whose data must not leave before the entry is
+// stored) and for events that change nothing.
+func (d *DB) audit(ctx context.Context, a *contest.Actor, e *contest.AuditEntry) error {
+	err := d.inWrite(ctx, func(tx *Tx) error { return tx.appendAudit(ctx, a, e) })
+	if err != nil && contest.ErrorCode(err) != contest.EAUDIT {
+		return d.auditErr(err)
+	}
+	return err
+}
+
+// denied audits a refused request and returns the answer the caller gets:
+// for reads of a record, the same not-found as for a missing record.
+func (d *DB) denied(ctx context.Context, a *contest.Actor, act contest.AuditAction, kind contest.Kind, id string, reason string, answer error) error {
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: act, Kind: kind, RecordID: id, Outcome: contest.OutcomeDenied,
+		Detail: map[string]string{"reason": reason}}); err != nil {
+		return err
+	}
+	return answer
+}
+
+// forbid checks the role-level rule for an action that creates or changes,
+// auditing a refusal.
+func (d *DB) forbid(ctx context.Context, a *contest.Actor, act access.Action, aact contest.AuditAction, kind contest.Kind, id string) error {
+	if access.Can(a, act, kind) {
+		return nil
+	}
+	return d.denied(ctx, a, aact, kind, id, "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+}
+
+// RecordAudit implements contest.AuditService.
+func (d *DB) RecordAudit(ctx context.Context, a *contest.Actor, e *contest.AuditEntry) error {
+	return d.audit(ctx, a, e)
+}
+
+// AuditHMAC implements contest.AuditService.
+func (d *DB) AuditHMAC(v string) string { return d.hasher.HMAC(v) }
+
+func (d *DB) auditWhere(f contest.AuditFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.UserID != 0 {
+		add("user_id = ?", f.UserID)
+	}
+	if f.Username != "" {
+		add("username = ?", strings.ToLower(strings.TrimSpace(f.Username)))
+	}
+	if f.Action != "" {
+		add("action = ?", string(f.Action))
+	}
+	if f.Kind != "" {
+		add("kind = ?", string(f.Kind))
+	}
+	if f.RecordID != "" {
+		add("record_id = ?", f.RecordID)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", f.Outcome)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", micros(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", micros(f.To))
+	}
+	if f.Value != "" {
+		h := d.hasher.HMAC(f.Value)
+		args = append(args, h, "%"+h+"%")
+		conds = append(conds, fmt.Sprintf("(justification = $%d OR detail LIKE $%d)", len(args)-1, len(args)))
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+const auditCols = "seq, at, user_id, username, org_id, action, kind, record_id, outcome, client_addr, via, justification, recipient, detail, prev_hash, hash"
+
+func scanAudit(rows interface{ Scan(...any) error }) (*contest.AuditEntry, error) {
+	var (
+		e      contest.AuditEntry
+		at     int64
+		action string
+		kind   string
+		detail string
+	)
+	if err := rows.Scan(&e.Seq, &at, &e.UserID, &e.Username, &e.OrgID, &action, &kind, &e.RecordID, &e.Outcome,
+		&e.ClientAddr, &e.Via, &e.Justification, &e.Recipient, &detail, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.Time, e.Action, e.Kind = fromMicros(at), contest.AuditAction(action), contest.Kind(kind)
+	dm, ok := audit.DecodeDetail(detail)
+	if !ok {
+		// Keep the raw text so that verification fails on this entry.
+		dm = map[string]string{"\x00raw": detail}
+	}
+	e.Detail = dm
+	return &e, nil
+}
+
+func (d *DB) checkAuditor(ctx context.Context, a *contest.Actor, act access.Action, aact contest.AuditAction) error {
+	m := &contest.Meta{Classification: contest.Official}
+	if dec := access.Decide(a, act, contest.KindAudit, m); !dec.Allowed {
+		return d.denied(ctx, a, aact, contest.KindAudit, "", dec.Reason, contest.Errorf(contest.EFORBIDDEN, "Only auditors may search the audit trail."))
+	}
+	return nil
+}
+
+// FindAuditEntries implements contest.AuditService.
+func (d *DB) FindAuditEntries(ctx context.Context, a *contest.Actor, f contest.AuditFilter) ([]*contest.AuditEntry, int, error) {
+	if err := d.checkAuditor(ctx, a, access.Read, contest.AuditSearch); err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	where, args := d.auditWhere(f)
+	var total int
+	if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit: %w", err)
+	}
+	q := "SELECT " + auditCols + " FROM audit_log" + where + fmt.Sprintf(" ORDER BY seq DESC LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	rows, err := d.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find audit: %w", err)
+	}
+	defer rows.Close()
+	var out []*contest.AuditEntry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditSearch, Kind: contest.KindAudit,
+		Detail: auditFilterDetail(d, f, total)}); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+func auditFilterDetail(d *DB, f contest.AuditFilter, n int) map[string]string {
+	m := map[string]string{"results": strconv.Itoa(n)}
+	if f.Username != "" {
+		m["username"] = f.Username
+	}
+	if f.Action != "" {
+		m["action"] = string(f.Action)
+	}
+	if f.Kind != "" {
+		m["kind"] = string(f.Kind)
+	}
+	if f.RecordID != "" {
+		m["record_id"] = f.RecordID
+	}
+	if f.Value != "" {
+		m["value"] = d.hasher.HMAC(f.Value)
+	}
+	return m
+}
+
+// ExportAudit implements contest.AuditService. The export is audited as a
+// disclosure to the recipient before any line is written.
+func (d *DB) ExportAudit(ctx context.Context, a *contest.Actor, f contest.AuditFilter, recipient string, w io.Writer) error {
+	if err := d.checkAuditor(ctx, a, access.Export, contest.AuditExport); err != nil {
+		return err
+	}
+	recipient = strings.TrimSpace(recipient)
+	if recipient == "" || len(recipient) > 200 {
+		return &contest.Error{Code: contest.EINVALID, Message: "There is a problem with the information you gave.",
+			Fields: []contest.FieldError{{Field: "recipient", Message: "Enter who the export is for (200 characters or fewer)"}}}
+	}
+	where, args := d.auditWhere(f)
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditExport, Kind: contest.KindAudit, Recipient: recipient,
+		Detail: auditFilterDetail(d, f, -1)}); err != nil {
+		return err
+	}
+	rows, err := d.read.QueryContext(ctx, "SELECT "+auditCols+" FROM audit_log"+where+" ORDER BY seq", args...)
+	if err != nil {
+		return fmt.Errorf("export audit: %w", err)
+	}
+	defer rows.Close()
+	enc := json.NewEncoder(w)
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return err
+		}
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// VerifyAudit implements contest.AuditService: it streams the whole chain in
+// sequence order and names the first entry that fails, and whether the head
+// row agrees with the last entry (which catches truncation).
+func (d *DB) VerifyAudit(ctx context.Context, a *contest.Actor) (*contest.AuditVerifyResult, error) {
+	if !a.System {
+		if err := d.checkAuditor(ctx, a, access.Read, contest.AuditVerify); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	res, err := d.verifyChain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	outcome := map[string]string{"entries": strconv.FormatInt(res.Entries, 10), "ok": strconv.FormatBool(res.OK)}
+	if !res.OK {
+		outcome["first_bad_seq"] = strconv.FormatInt(res.FirstBadSeq, 10)
+	}
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditVerify, Kind: contest.KindAudit, Detail: outcome}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (d *DB) verifyChain(ctx context.Context) (*contest.AuditVerifyResult, error) {
+	// A read transaction gives one snapshot of log and head together.
+	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var headSeq int64
+	var headHash string
+	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
+		return nil, fmt.Errorf("read audit head: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+auditCols+" FROM audit_log ORDER BY seq")
+	if err != nil {
+		return nil, fmt.Errorf("read audit: %w", err)
+	}
+	defer rows.Close()
+	c := audit.NewChain()
+	res := &contest.AuditVerifyResult{OK: true}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Add(e) {
+			res.OK, res.FirstBadSeq, res.Problem = false, c.FirstBad, c.Problem
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	res.Entries = c.Count()
+	if res.OK && (c.Count() != headSeq || c.Head() != headHash) {
+		res.OK = false
+		res.FirstBadSeq = c.Count() + 1
+		res.Problem = fmt.Sprintf("the chain ends at entry %d but the head records entry %d: entries are missing from the end", c.Count(), headSeq)
+	}
+	return res, nil
+}
