@@ -1,0 +1,200 @@
+package match
+
+// Blocking: every record is filed under several keys, and a query compares
+// only records that share at least one key. The keys are chosen so that a
+// true pair nearly always shares one even when several fields are wrong:
+//
+//	family-name sound + birth year      name pair (either order)
+//	given-name sound + postcode         family-name sound + postcode
+//	given-name sound + birth day/month  full date of birth (day/month order ignored)
+//	house number + postcode             document, phone, e-mail, handle
+//
+// Name sounds are phonetic skeletons and variant-group ids, so Mohammed
+// meets Muhammad and Bill meets William.
+
+const (
+	tagSkel uint64 = iota + 1
+	tagGroup
+	kFamYear
+	kNamePair
+	kGivenPC
+	kFamPC
+	kGivenMD
+	kDOB
+	kDoc
+	kPhone
+	kEmail
+	kHandle
+	kNumPC
+	kStr
+)
+
+// mix hashes a tag and values into a 64-bit key.
+func mix(tag uint64, xs ...uint64) uint64 {
+	h := tag*0x9e3779b97f4a7c15 + 0x632be59bd9b4e019
+	for _, x := range xs {
+		h ^= x
+		h *= 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+		h *= 0x94d049bb133111eb
+		h ^= h >> 29
+	}
+	return h
+}
+
+// hashString is FNV-1a of s, mixed with a tag.
+func hashString(tag uint64, s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return mix(tag, h)
+}
+
+// blockKeys appends the blocking keys of r to out, without duplicates.
+func blockKeys(v *view, r *rec, out []uint64) []uint64 {
+	start := len(out)
+	add := func(k uint64) {
+		for _, x := range out[start:] {
+			if x == k {
+				return
+			}
+		}
+		out = append(out, k)
+	}
+	d := unpackDate(r.dob)
+	md1, md2 := uint64(d.Month), uint64(d.Day)
+	if md1 > md2 {
+		md1, md2 = md2, md1
+	}
+	addrs := r.section(cAddrs)
+	names := r.section(cNames)
+	for i := 0; i+2 < len(names); i += 3 {
+		g, f := v.name(names[i]), v.name(names[i+2])
+		for _, tf := range f.toks {
+			if d.Year != 0 {
+				add(mix(kFamYear, tf, uint64(d.Year)))
+			}
+			for _, tg := range g.toks {
+				a, b := tf, tg
+				if a > b {
+					a, b = b, a
+				}
+				add(mix(kNamePair, a, b))
+			}
+			for j := 0; j+4 < len(addrs); j += 5 {
+				if pc := addrs[j+4]; pc != 0 {
+					add(mix(kFamPC, tf, hashString(kStr, v.str(pc))))
+				}
+			}
+		}
+		for _, tg := range g.toks {
+			for j := 0; j+4 < len(addrs); j += 5 {
+				if pc := addrs[j+4]; pc != 0 {
+					add(mix(kGivenPC, tg, hashString(kStr, v.str(pc))))
+				}
+			}
+			if md1 != 0 && md2 != 0 {
+				add(mix(kGivenMD, tg, md1, md2))
+			}
+		}
+	}
+	if d.Year != 0 && md1 != 0 && md2 != 0 {
+		add(mix(kDOB, uint64(d.Year), md1, md2))
+	}
+	for j := 0; j+4 < len(addrs); j += 5 {
+		if num, pc := addrs[j], addrs[j+4]; num != 0 && pc != 0 {
+			add(mix(kNumPC, hashString(kStr, v.str(num)), hashString(kStr, v.str(pc))))
+		}
+	}
+	for _, s := range []struct {
+		sec int
+		tag uint64
+	}{{cDocs, kDoc}, {cPhones, kPhone}, {cEmails, kEmail}, {cHandles, kHandle}} {
+		for _, id := range r.section(s.sec) {
+			add(hashString(s.tag, v.str(id)))
+		}
+	}
+	return out
+}
+
+// postings maps a blocking key to the slots filed under it. A key with one
+// slot (most document numbers, phones and e-mails) costs one map entry; a
+// key with more points into lists.
+type postings struct {
+	m     map[uint64]uint32
+	lists [][]uint32
+	freeL []uint32
+}
+
+const listFlag = 1 << 31
+
+func (p *postings) add(k uint64, slot uint32) {
+	cur, ok := p.m[k]
+	if !ok {
+		p.m[k] = slot
+		return
+	}
+	if cur&listFlag == 0 {
+		if cur == slot {
+			return
+		}
+		var li uint32
+		if n := len(p.freeL); n > 0 {
+			li = p.freeL[n-1]
+			p.freeL = p.freeL[:n-1]
+			p.lists[li] = append(p.lists[li][:0], cur, slot)
+		} else {
+			li = uint32(len(p.lists))
+			p.lists = append(p.lists, []uint32{cur, slot})
+		}
+		p.m[k] = listFlag | li
+		return
+	}
+	li := cur &^ listFlag
+	p.lists[li] = append(p.lists[li], slot)
+}
+
+func (p *postings) remove(k uint64, slot uint32) {
+	cur, ok := p.m[k]
+	if !ok {
+		return
+	}
+	if cur&listFlag == 0 {
+		if cur == slot {
+			delete(p.m, k)
+		}
+		return
+	}
+	li := cur &^ listFlag
+	l := p.lists[li]
+	for i, s := range l {
+		if s == slot {
+			l[i] = l[len(l)-1]
+			l = l[:len(l)-1]
+			break
+		}
+	}
+	if len(l) == 1 {
+		p.m[k] = l[0]
+		p.lists[li] = nil
+		p.freeL = append(p.freeL, li)
+		return
+	}
+	p.lists[li] = l
+}
+
+// get returns the slots under k; one (length 1) is storage for a single
+// slot.
+func (p *postings) get(k uint64, one []uint32) []uint32 {
+	cur, ok := p.m[k]
+	if !ok {
+		return nil
+	}
+	if cur&listFlag == 0 {
+		one[0] = cur
+		return one
+	}
+	return p.lists[cur&^listFlag]
+}

@@ -1,0 +1,491 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Errors returned by Index methods.
+var (
+	ErrNoID     = errors.New("match: person has no ID")
+	ErrExists   = errors.New("match: ID already indexed")
+	ErrNotFound = errors.New("match: ID not indexed")
+)
+
+// Options configure an Index.
+type Options struct {
+	// Variants are the name-variant tables; nil means DefaultVariants().
+	Variants *Variants
+	// Params are the starting parameters; nil means DefaultParams().
+	Params *Params
+	// MaxBlock is the largest block a query scans. Larger blocks (a very
+	// common name with a common birth year) are skipped; the other blocking
+	// keys keep the recall. 0 means 500.
+	MaxBlock int
+}
+
+// Index is an incremental, in-memory index of person records. Add, Update
+// and Remove take effect at once; Query matches a person against every
+// indexed record that shares a blocking key. All methods are safe for
+// concurrent use.
+type Index struct {
+	mu       sync.RWMutex
+	vars     *Variants
+	tab      tables
+	recs     []rec
+	free     []uint32
+	byID     map[string]uint32
+	live     int
+	post     postings
+	tf       [2]termFreq // given, family
+	maxBlock int
+
+	params  atomic.Pointer[Params]
+	scratch sync.Pool
+}
+
+// termFreq counts how often each name id occurs in one role.
+type termFreq struct {
+	cnt   []uint32
+	n     uint64
+	sumSq uint64 // sum of cnt^2
+}
+
+func (t *termFreq) add(id uint32, d int) {
+	if id == 0 {
+		return
+	}
+	for int(id) >= len(t.cnt) {
+		t.cnt = append(t.cnt, 0)
+	}
+	c := uint64(t.cnt[id])
+	if d > 0 {
+		t.sumSq += 2*c + 1
+		t.cnt[id]++
+		t.n++
+	} else if c > 0 {
+		t.sumSq -= 2*c - 1
+		t.cnt[id]--
+		t.n--
+	}
+}
+
+// tfCap bounds a term-frequency adjustment, in bits.
+const tfCap = 8
+
+// adjust returns log2(average agreement probability / frequency of id):
+// positive for a rarer than average value, negative for a common one.
+func (t *termFreq) adjust(id uint32) float64 {
+	if t.n < 50 {
+		return 0
+	}
+	c := 1.0
+	if int(id) < len(t.cnt) && t.cnt[id] > 0 {
+		c = float64(t.cnt[id])
+	}
+	n := float64(t.n)
+	avg := float64(t.sumSq) / (n * n)
+	a := math.Log2(avg / (c / n))
+	return math.Max(-tfCap, math.Min(tfCap, a))
+}
+
+type scratch struct {
+	mark []uint32
+	gen  uint32
+	keys []uint64
+	cand []uint32
+	one  [1]uint32
+}
+
+// NewIndex returns an empty index.
+func NewIndex(opt Options) *Index {
+	ix := &Index{vars: opt.Variants, tab: newTables(), byID: map[string]uint32{}, maxBlock: opt.MaxBlock}
+	if ix.vars == nil {
+		ix.vars = DefaultVariants()
+	}
+	if ix.maxBlock <= 0 {
+		ix.maxBlock = 500
+	}
+	ix.post.m = map[uint64]uint32{}
+	p := opt.Params
+	if p == nil {
+		p = DefaultParams()
+	}
+	ix.params.Store(p)
+	ix.scratch.New = func() any { return &scratch{} }
+	return ix
+}
+
+// Len returns the number of indexed records.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.live
+}
+
+// Params returns the parameters in use.
+func (ix *Index) Params() *Params { return ix.params.Load() }
+
+// SetParams replaces the parameters atomically.
+func (ix *Index) SetParams(p *Params) { ix.params.Store(p) }
+
+// Add indexes a new record. It is matchable as soon as Add returns.
+func (ix *Index) Add(p Person) error {
+	if p.ID == "" {
+		return ErrNoID
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if _, ok := ix.byID[p.ID]; ok {
+		return fmt.Errorf("%w: %q", ErrExists, p.ID)
+	}
+	ix.insert(&p)
+	return nil
+}
+
+// AddAll indexes many records under one lock. It stops at the first
+// error (an empty or duplicate ID); records before it stay indexed.
+func (ix *Index) AddAll(ps []Person) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for i := range ps {
+		if ps[i].ID == "" {
+			return ErrNoID
+		}
+		if _, ok := ix.byID[ps[i].ID]; ok {
+			return fmt.Errorf("%w: %q", ErrExists, ps[i].ID)
+		}
+		ix.insert(&ps[i])
+	}
+	return nil
+}
+
+func (ix *Index) insert(p *Person) {
+	v := view{t: &ix.tab}
+	r := v.encode(ix.vars, p)
+	r.id = cloneString(p.ID)
+	var slot uint32
+	if n := len(ix.free); n > 0 {
+		slot = ix.free[n-1]
+		ix.free = ix.free[:n-1]
+		ix.recs[slot] = r
+	} else {
+		slot = uint32(len(ix.recs))
+		ix.recs = append(ix.recs, r)
+	}
+	ix.byID[r.id] = slot
+	ix.live++
+	ix.link(&v, slot, 1)
+}
+
+// link adds (d=1) or removes (d=-1) the blocking keys and term counts of
+// the record in slot.
+func (ix *Index) link(v *view, slot uint32, d int) {
+	r := &ix.recs[slot]
+	if names := r.section(cNames); len(names) >= 3 {
+		ix.tf[0].add(names[0], d)
+		ix.tf[1].add(names[2], d)
+	}
+	sc := ix.scratch.Get().(*scratch)
+	sc.keys = blockKeys(v, r, sc.keys[:0])
+	for _, k := range sc.keys {
+		if d > 0 {
+			ix.post.add(k, slot)
+		} else {
+			ix.post.remove(k, slot)
+		}
+	}
+	ix.scratch.Put(sc)
+}
+
+// Update replaces the record with the same ID.
+func (ix *Index) Update(p Person) error {
+	if p.ID == "" {
+		return ErrNoID
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	slot, ok := ix.byID[p.ID]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrNotFound, p.ID)
+	}
+	v := view{t: &ix.tab}
+	ix.link(&v, slot, -1)
+	r := v.encode(ix.vars, &p)
+	r.id = ix.recs[slot].id
+	ix.recs[slot] = r
+	ix.link(&v, slot, 1)
+	return nil
+}
+
+// Remove deletes a record; it reports whether the ID was indexed.
+func (ix *Index) Remove(id string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	slot, ok := ix.byID[id]
+	if !ok {
+		return false
+	}
+	v := view{t: &ix.tab}
+	ix.link(&v, slot, -1)
+	delete(ix.byID, id)
+	ix.recs[slot] = rec{}
+	ix.free = append(ix.free, slot)
+	ix.live--
+	return true
+}
+
+// Candidate is an indexed record that may be the queried person.
+type Candidate struct {
+	ID          string      `json:"id"`
+	Probability float64     `json:"probability"`
+	Explanation Explanation `json:"explanation"`
+}
+
+// QueryOptions tune a Query.
+type QueryOptions struct {
+	// MinProbability drops candidates below it (default 0.01).
+	MinProbability float64
+	// Limit is the most candidates returned, best first (default 20).
+	Limit int
+	// ExcludeID leaves out the record with this ID (the person itself
+	// when it is already indexed).
+	ExcludeID string
+}
+
+// Query matches p against the index and returns the candidates with their
+// probability and reasons, most probable first. p need not be indexed.
+func (ix *Index) Query(p Person, opt QueryOptions) []Candidate {
+	if opt.MinProbability <= 0 {
+		opt.MinProbability = 0.01
+	}
+	if opt.Limit <= 0 {
+		opt.Limit = 20
+	}
+	params := ix.params.Load()
+	minW := logit2(opt.MinProbability)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	v := view{t: &ix.tab, readonly: true}
+	q := v.encode(ix.vars, &p)
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	self := ^uint32(0)
+	if s, ok := ix.byID[opt.ExcludeID]; ok && opt.ExcludeID != "" {
+		self = s
+	}
+	cands := ix.candidates(&v, &q, self, false, sc)
+	var out []Candidate
+	for _, c := range cands {
+		r := &ix.recs[c]
+		res := v.compare(&q, r)
+		w := ix.weight(params, &res)
+		if w < minW {
+			continue
+		}
+		e := ix.explain(params, &res)
+		out = append(out, Candidate{ID: r.id, Probability: e.Probability, Explanation: e})
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		if c := cmp.Compare(b.Probability, a.Probability); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	if len(out) > opt.Limit {
+		out = out[:opt.Limit]
+	}
+	return out
+}
+
+// candidates returns the slots sharing a blocking key with q, skipping
+// self, and with onlyAfter only slots greater than self. The result lives
+// in sc.
+func (ix *Index) candidates(v *view, q *rec, self uint32, onlyAfter bool, sc *scratch) []uint32 {
+	if len(sc.mark) < len(ix.recs) {
+		sc.mark = make([]uint32, len(ix.recs)+len(ix.recs)/4+16)
+		sc.gen = 0
+	}
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.mark)
+		sc.gen = 1
+	}
+	sc.keys = blockKeys(v, q, sc.keys[:0])
+	sc.cand = sc.cand[:0]
+	for _, k := range sc.keys {
+		list := ix.post.get(k, sc.one[:])
+		if len(list) > ix.maxBlock {
+			continue
+		}
+		for _, c := range list {
+			if c == self || (onlyAfter && c < self) || sc.mark[c] == sc.gen {
+				continue
+			}
+			sc.mark[c] = sc.gen
+			sc.cand = append(sc.cand, c)
+		}
+	}
+	return sc.cand
+}
+
+// weight returns the total match weight of a comparison in bits.
+func (ix *Index) weight(p *Params, res *cmpResult) float64 {
+	w := p.prior
+	for f := range nFields {
+		if l := res.v.level(f); l != missing {
+			w += p.w[f][l]
+		}
+	}
+	if res.v.level(fGiven) == 0 {
+		w += ix.tf[res.tfRole[0]].adjust(res.tfID[0])
+	}
+	if res.v.level(fFamily) == 0 {
+		w += ix.tf[res.tfRole[1]].adjust(res.tfID[1])
+	}
+	return w
+}
+
+func logit2(p float64) float64 {
+	p = math.Max(1e-12, math.Min(1-1e-12, p))
+	return math.Log2(p / (1 - p))
+}
+
+func prob(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
+
+// Explain compares two records directly and returns the reasons, whether or
+// not they share a blocking key. Neither need be indexed, but the index's
+// parameters and name frequencies are used.
+func (ix *Index) Explain(a, b Person) Explanation {
+	params := ix.params.Load()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	v := view{t: &ix.tab, readonly: true}
+	ra, rb := v.encode(ix.vars, &a), v.encode(ix.vars, &b)
+	res := v.compare(&ra, &rb)
+	return ix.explain(params, &res)
+}
+
+// Reestimate re-runs EM on the candidate pairs of up to sample records
+// drawn at random and swaps the new parameters in atomically. Queries keep
+// running meanwhile. It returns the new parameters.
+func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Params, error) {
+	hist := map[vector]float64{}
+	ix.mu.RLock()
+	n := len(ix.recs)
+	var slots []uint32
+	if sample <= 0 || sample >= ix.live {
+		for i := range ix.recs {
+			if ix.recs[i].live() {
+				slots = append(slots, uint32(i))
+			}
+		}
+	} else {
+		rng := rand.New(rand.NewPCG(seed, 0x6d61746368))
+		seen := map[uint32]bool{}
+		for len(slots) < sample && n > 0 {
+			s := uint32(rng.IntN(n))
+			if ix.recs[s].live() && !seen[s] {
+				seen[s] = true
+				slots = append(slots, s)
+			}
+		}
+	}
+	all := len(slots) == ix.live
+	v := view{t: &ix.tab}
+	sc := ix.scratch.Get().(*scratch)
+	for i, s := range slots {
+		if i%1024 == 0 && ctx.Err() != nil {
+			ix.scratch.Put(sc)
+			ix.mu.RUnlock()
+			return nil, ctx.Err()
+		}
+		r := &ix.recs[s]
+		for _, c := range ix.candidates(&v, r, s, all, sc) {
+			hist[v.compare(r, &ix.recs[c]).v]++
+		}
+	}
+	ix.scratch.Put(sc)
+	ix.mu.RUnlock()
+	if len(hist) == 0 {
+		return ix.params.Load(), nil
+	}
+	p := em(hist, startParams(), 500)
+	ix.params.Store(p)
+	return p, nil
+}
+
+// startParams are the EM starting values: the defaults with a prior that
+// suits candidate pairs.
+func startParams() *Params {
+	p := DefaultParams()
+	p.lambda = 0.1
+	p.finish()
+	return p
+}
+
+// LoadVariants adds entries to the index's variant tables (see
+// Variants.Load) and re-keys the indexed records whose names change
+// meaning, so that the new variants take effect for records already
+// indexed. Street tables apply to records added afterwards.
+func (ix *Index) LoadVariants(r io.Reader, kind Kind) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.vars.Load(r, kind); err != nil {
+		return err
+	}
+	if kind == Streets {
+		return nil
+	}
+	fresh := make([]nameInfo, len(ix.tab.names))
+	changed := map[uint32]bool{}
+	for id := 1; id < len(ix.tab.names); id++ {
+		old := &ix.tab.names[id]
+		fresh[id] = ix.vars.normName(old.words)
+		fresh[id].full = old.full // the intern key stays
+		if fresh[id].core != old.core || !slices.Equal(fresh[id].toks, old.toks) || !slices.Equal(fresh[id].groups, old.groups) {
+			changed[uint32(id)] = true
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	var affected []uint32
+	v := view{t: &ix.tab}
+	for s := range ix.recs {
+		r := &ix.recs[s]
+		if !r.live() {
+			continue
+		}
+		for _, id := range r.section(cNames) {
+			if changed[id] {
+				affected = append(affected, uint32(s))
+				break
+			}
+		}
+	}
+	for _, s := range affected {
+		ix.link(&v, s, -1)
+	}
+	for id := range changed {
+		ix.tab.names[id] = fresh[id]
+	}
+	for _, s := range affected {
+		ix.link(&v, s, 1)
+	}
+	return nil
+}
+
+func cloneString(s string) string {
+	b := make([]byte, len(s))
+	copy(b, s)
+	return string(b)
+}
