@@ -115,6 +115,7 @@ type AuthService interface {
 
 // Store is everything the web layer needs from storage.
 type Store interface {
+	CaseService
 	OrgService
 	UserService
 	CompartmentService
