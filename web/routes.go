@@ -1,0 +1,227 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/access"
+)
+
+// Access says who may reach a route at all, before the store makes its own
+// decision about any particular record.
+type Access string
+
+// The access levels a route may declare.
+const (
+	// Public routes need no sign-in.
+	Public Access = "public"
+	// SignedIn routes need a signed-in user (a session in the UI, a bearer
+	// token in the API) and nothing more.
+	SignedIn Access = "signed-in"
+	// KindAction routes need a signed-in user whose role and organisation
+	// may take Action on records of Kind at all (access.Can).
+	KindAction Access = "kind-action"
+)
+
+// policy is a route's declared access rule.
+type policy struct {
+	access Access
+	kind   contest.Kind
+	action access.Action
+	// record marks a route that names one record by {id}: a caller who may
+	// not see it must get the same answer as for a missing one.
+	record bool
+	// pending allows a signed-in user who has still to set up a second
+	// factor (the enrolment pages and sign-out).
+	pending bool
+}
+
+func public() policy   { return policy{access: Public} }
+func signedIn() policy { return policy{access: SignedIn} }
+func can(act access.Action, kind contest.Kind) policy {
+	return policy{access: KindAction, kind: kind, action: act}
+}
+func (p policy) onRecord() policy     { p.record = true; return p }
+func (p policy) whilePending() policy { p.pending = true; return p }
+func (p policy) String() string {
+	if p.access == KindAction {
+		return fmt.Sprintf("%s %s", p.action, p.kind)
+	}
+	return string(p.access)
+}
+
+// allows reports whether the policy admits the actor (nil when not signed in).
+func (p policy) allows(a *contest.Actor) bool {
+	switch p.access {
+	case Public:
+		return true
+	case SignedIn:
+		return a != nil
+	case KindAction:
+		return a != nil && access.Can(a, p.action, p.kind)
+	}
+	return false
+}
+
+// route is one entry of the route table.
+type route struct {
+	method  string
+	path    string
+	policy  policy
+	handler func(h *handler, w http.ResponseWriter, r *http.Request) error
+}
+
+func (rt route) pattern() string { return rt.method + " " + rt.path }
+
+func (rt route) api() bool { return strings.HasPrefix(rt.path, "/api/") }
+
+// routeTable is every route of the server, with its access policy. Each
+// handler lives in its own file, named for the action.
+func routeTable() []route {
+	return []route{
+		// Infrastructure.
+		{"GET", "/assets/", public(), (*handler).serveAsset},
+		{"GET", "/healthz", public(), (*handler).healthz},
+		{"GET", "/metrics", public(), (*handler).serveMetrics},
+
+		// Signing in and out, and the signed-in user's own account.
+		{"GET", "/sign-in", public(), (*handler).showSignIn},
+		{"POST", "/sign-in", public(), (*handler).signIn},
+		{"POST", "/sign-out", signedIn().whilePending(), (*handler).signOut},
+		{"GET", "/account/second-factor", signedIn().whilePending(), (*handler).showTOTPEnrol},
+		{"POST", "/account/second-factor", signedIn().whilePending(), (*handler).enrolTOTP},
+		{"GET", "/account/tokens", can(access.Create, contest.KindToken), (*handler).showTokenForm},
+		{"POST", "/account/tokens", can(access.Create, contest.KindToken), (*handler).createToken},
+
+		// Home and the four strands.
+		{"GET", "/{$}", signedIn(), (*handler).home},
+		{"GET", "/strands/{strand}", signedIn(), (*handler).strand},
+
+		// The national threat level.
+		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},
+		{"POST", "/threat-level", can(access.Update, contest.KindThreatLevel), (*handler).threatSet},
+
+		// Administration.
+		{"GET", "/admin", signedIn(), (*handler).adminIndex},
+
+		// Administration: organisations.
+		{"GET", "/admin/organisations", can(access.Read, contest.KindOrg), (*handler).orgList},
+		{"GET", "/admin/organisations/new", can(access.Create, contest.KindOrg), (*handler).orgNew},
+		{"POST", "/admin/organisations", can(access.Create, contest.KindOrg), (*handler).orgCreate},
+		{"GET", "/admin/organisations/{id}", can(access.Read, contest.KindOrg).onRecord(), (*handler).orgShow},
+
+		// Administration: users.
+		{"GET", "/admin/users", can(access.Read, contest.KindUser), (*handler).userList},
+		{"GET", "/admin/users/new", can(access.Create, contest.KindUser), (*handler).userNew},
+		{"POST", "/admin/users", can(access.Create, contest.KindUser), (*handler).userCreate},
+		{"GET", "/admin/users/{id}", can(access.Read, contest.KindUser).onRecord(), (*handler).userShow},
+		{"POST", "/admin/users/{id}", can(access.Update, contest.KindUser).onRecord(), (*handler).userUpdate},
+		{"POST", "/admin/users/{id}/disable", can(access.Update, contest.KindUser).onRecord(), (*handler).userDisable},
+		{"POST", "/admin/users/{id}/enable", can(access.Update, contest.KindUser).onRecord(), (*handler).userEnable},
+		{"POST", "/admin/users/{id}/password", can(access.Update, contest.KindUser).onRecord(), (*handler).userResetPassword},
+
+		// Administration: compartments.
+		{"GET", "/admin/compartments", can(access.Read, contest.KindCompartment), (*handler).compartmentList},
+		{"GET", "/admin/compartments/new", can(access.Create, contest.KindCompartment), (*handler).compartmentNew},
+		{"POST", "/admin/compartments", can(access.Create, contest.KindCompartment), (*handler).compartmentCreate},
+		{"GET", "/admin/compartments/{id}", can(access.Read, contest.KindCompartment).onRecord(), (*handler).compartmentShow},
+		{"POST", "/admin/compartments/{id}/members", can(access.Admin, contest.KindCompartment).onRecord(), (*handler).compartmentMemberAdd},
+		{"POST", "/admin/compartments/{id}/members/{user}/remove", can(access.Admin, contest.KindCompartment).onRecord(), (*handler).compartmentMemberRemove},
+
+		// The audit trail.
+		{"GET", "/audit", can(access.Read, contest.KindAudit), (*handler).auditSearch},
+		{"POST", "/audit/export", can(access.Export, contest.KindAudit), (*handler).auditExport},
+		{"POST", "/audit/verify", can(access.Read, contest.KindAudit), (*handler).auditVerify},
+
+		// The JSON API. Bearer tokens only.
+		{"GET", "/api/v1/openapi.json", public(), (*handler).apiOpenAPI},
+		{"GET", "/api/v1/me", signedIn(), (*handler).apiMe},
+		{"GET", "/api/v1/threat-level", public(), (*handler).apiThreatCurrent},
+		{"GET", "/api/v1/threat-level/history", can(access.Read, contest.KindThreatLevel), (*handler).apiThreatHistory},
+		{"POST", "/api/v1/threat-level", can(access.Update, contest.KindThreatLevel), (*handler).apiThreatSet},
+		{"GET", "/api/v1/organisations", can(access.Read, contest.KindOrg), (*handler).apiOrgList},
+		{"POST", "/api/v1/organisations", can(access.Create, contest.KindOrg), (*handler).apiOrgCreate},
+		{"GET", "/api/v1/organisations/{id}", can(access.Read, contest.KindOrg).onRecord(), (*handler).apiOrgShow},
+		{"GET", "/api/v1/users", can(access.Read, contest.KindUser), (*handler).apiUserList},
+		{"POST", "/api/v1/users", can(access.Create, contest.KindUser), (*handler).apiUserCreate},
+		{"GET", "/api/v1/users/{id}", can(access.Read, contest.KindUser).onRecord(), (*handler).apiUserShow},
+		{"PATCH", "/api/v1/users/{id}", can(access.Update, contest.KindUser).onRecord(), (*handler).apiUserUpdate},
+		{"POST", "/api/v1/users/{id}/disable", can(access.Update, contest.KindUser).onRecord(), (*handler).apiUserDisable},
+		{"POST", "/api/v1/users/{id}/enable", can(access.Update, contest.KindUser).onRecord(), (*handler).apiUserEnable},
+		{"POST", "/api/v1/users/{id}/password", can(access.Update, contest.KindUser).onRecord(), (*handler).apiUserResetPassword},
+		{"GET", "/api/v1/compartments", can(access.Read, contest.KindCompartment), (*handler).apiCompartmentList},
+		{"POST", "/api/v1/compartments", can(access.Create, contest.KindCompartment), (*handler).apiCompartmentCreate},
+		{"GET", "/api/v1/compartments/{id}", can(access.Read, contest.KindCompartment).onRecord(), (*handler).apiCompartmentShow},
+		{"PUT", "/api/v1/compartments/{id}/members/{user}", can(access.Admin, contest.KindCompartment).onRecord(), (*handler).apiCompartmentMemberAdd},
+		{"DELETE", "/api/v1/compartments/{id}/members/{user}", can(access.Admin, contest.KindCompartment).onRecord(), (*handler).apiCompartmentMemberRemove},
+		{"GET", "/api/v1/audit", can(access.Read, contest.KindAudit), (*handler).apiAuditSearch},
+		{"GET", "/api/v1/audit/export", can(access.Export, contest.KindAudit), (*handler).apiAuditExport},
+		{"POST", "/api/v1/audit/verify", can(access.Read, contest.KindAudit), (*handler).apiAuditVerify},
+
+		// Anything else is not found, in HTML or as a problem.
+		{"", "/api/", public(), (*handler).apiNotFound},
+		{"", "/", public(), (*handler).notFound},
+	}
+}
+
+// checkRoutes refuses a route table with a route that declares no policy,
+// or a duplicate pattern.
+func checkRoutes(rs []route) error {
+	seen := map[string]bool{}
+	var errs []error
+	for _, rt := range rs {
+		switch rt.policy.access {
+		case Public, SignedIn:
+		case KindAction:
+			if rt.policy.kind == "" || rt.policy.action == "" {
+				errs = append(errs, fmt.Errorf("web: route %q declares a kind-action policy without a kind or action", rt.pattern()))
+			}
+		default:
+			errs = append(errs, fmt.Errorf("web: route %q declares no access policy", rt.pattern()))
+		}
+		if rt.handler == nil {
+			errs = append(errs, fmt.Errorf("web: route %q has no handler", rt.pattern()))
+		}
+		if seen[rt.pattern()] {
+			errs = append(errs, fmt.Errorf("web: route %q is declared twice", rt.pattern()))
+		}
+		seen[rt.pattern()] = true
+	}
+	return errors.Join(errs...)
+}
+
+// RouteInfo describes one route and its declared access policy, for tests
+// and documentation.
+type RouteInfo struct {
+	Method string // "" matches every method
+	Path   string
+	// Access is Public, SignedIn or KindAction.
+	Access Access
+	// Kind and Action are set for KindAction routes.
+	Kind   contest.Kind
+	Action access.Action
+	// Record marks a route that names one record by its {id}.
+	Record bool
+	// API marks a route of the JSON API (bearer tokens, problem details).
+	API bool
+}
+
+// Routes lists the route table.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(s.routes))
+	for _, rt := range s.routes {
+		out = append(out, RouteInfo{Method: rt.method, Path: rt.path, Access: rt.policy.access,
+			Kind: rt.policy.kind, Action: rt.policy.action, Record: rt.policy.record, API: rt.api()})
+	}
+	return out
+}
+
+// Allows reports whether a route's declared policy admits the actor (nil
+// for a caller who is not signed in). The store still decides about each
+// record.
+func (ri RouteInfo) Allows(a *contest.Actor) bool {
+	return policy{access: ri.Access, kind: ri.Kind, action: ri.Action}.allows(a)
+}
