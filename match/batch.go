@@ -3,6 +3,8 @@ package match
 import (
 	"cmp"
 	"context"
+	"errors"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
@@ -81,7 +83,7 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 	res.IndexTime = time.Since(t0)
 	t0 = time.Now()
 	if opt.Params == nil {
-		if _, err := ix.Reestimate(ctx, opt.EMSample, 1); err != nil {
+		if _, err := ix.Reestimate(ctx, opt.EMSample, 1); err != nil && !errors.Is(err, ErrImplausible) {
 			return nil, err
 		}
 	}
@@ -217,8 +219,21 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 			}
 		}
 		params = ix.params.Load()
-		if len(hist) > 0 {
-			params = em(hist, startParams(), 500)
+		if len(hist) > 0 && len(right) > 1 && ix.live > 0 {
+			init := startParams()
+			rng := rand.New(rand.NewPCG(1, 0x7570616972))
+			v := view{t: &ix.tab, readonly: true}
+			qs := make([]rec, 0, 1024)
+			for range 1024 {
+				qs = append(qs, v.encode(ix.vars, &right[rng.IntN(len(right))]))
+			}
+			init.u = randomU(&v, randomPairs, func() (*rec, *rec) {
+				return &qs[rng.IntN(len(qs))], &ix.recs[rng.IntN(len(ix.recs))]
+			})
+			est := em(hist, init, 500, false)
+			if err := est.plausible(); err == nil {
+				params = est
+			}
 		}
 		ix.params.Store(params)
 	}

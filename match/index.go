@@ -28,7 +28,7 @@ type Options struct {
 	Params *Params
 	// MaxBlock is the largest block a query scans. Larger blocks (a very
 	// common name with a common birth year) are skipped; the other blocking
-	// keys keep the recall. 0 means 500.
+	// keys keep the recall. 0 means 200.
 	MaxBlock int
 }
 
@@ -112,7 +112,7 @@ func NewIndex(opt Options) *Index {
 		ix.vars = DefaultVariants()
 	}
 	if ix.maxBlock <= 0 {
-		ix.maxBlock = 500
+		ix.maxBlock = 200
 	}
 	ix.post.m = map[uint64]uint32{}
 	p := opt.Params
@@ -401,6 +401,17 @@ func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Para
 	}
 	all := len(slots) == ix.live
 	v := view{t: &ix.tab}
+	live := make([]uint32, 0, ix.live)
+	for i := range ix.recs {
+		if ix.recs[i].live() {
+			live = append(live, uint32(i))
+		}
+	}
+	init := startParams()
+	rng := rand.New(rand.NewPCG(seed, 0x7570616972))
+	init.u = randomU(&v, randomPairs, func() (*rec, *rec) {
+		return &ix.recs[live[rng.IntN(len(live))]], &ix.recs[live[rng.IntN(len(live))]]
+	})
 	sc := ix.scratch.Get().(*scratch)
 	for i, s := range slots {
 		if i%1024 == 0 && ctx.Err() != nil {
@@ -418,16 +429,53 @@ func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Para
 	if len(hist) == 0 {
 		return ix.params.Load(), nil
 	}
-	p := em(hist, startParams(), 500)
+	p := em(hist, init, 500, false)
+	if err := p.plausible(); err != nil {
+		return ix.params.Load(), err
+	}
 	ix.params.Store(p)
 	return p, nil
+}
+
+// randomPairs is how many random pairs estimate u.
+const randomPairs = 100000
+
+// randomU estimates u, the probability of each comparison level among
+// non-matches, from n random pairs drawn by next (pairs of a record with
+// itself are skipped). Random pairs are almost all non-matches.
+func randomU(v *view, n int, next func() (*rec, *rec)) [nFields][maxLevels]float64 {
+	var cnt [nFields][maxLevels]float64
+	for range n {
+		a, b := next()
+		if a == b {
+			continue
+		}
+		vec := v.compare(a, b).v
+		for f := range nFields {
+			if l := vec.level(f); l != missing {
+				cnt[f][l]++
+			}
+		}
+	}
+	var u [nFields][maxLevels]float64
+	for f := range nFields {
+		nl := float64(len(levelNames[f]))
+		total := 0.0
+		for l := range levelNames[f] {
+			total += cnt[f][l]
+		}
+		for l := range levelNames[f] {
+			u[f][l] = (cnt[f][l] + 0.5) / (total + 0.5*nl)
+		}
+	}
+	return u
 }
 
 // startParams are the EM starting values: the defaults with a prior that
 // suits candidate pairs.
 func startParams() *Params {
 	p := DefaultParams()
-	p.lambda = 0.1
+	p.lambda = 0.01
 	p.finish()
 	return p
 }

@@ -1,8 +1,33 @@
 package match
 
 import (
+	"errors"
+	"fmt"
 	"math"
 )
+
+// ErrImplausible is returned when EM converges to parameters that cannot
+// describe matches (for example, agreeing dates of birth counting against a
+// match), as happens on data with almost no duplicates. The previous
+// parameters are kept.
+var ErrImplausible = errors.New("match: EM estimate implausible; parameters kept")
+
+// plausible checks that for every main field full agreement does not count
+// against a match nor full disagreement for one, and that the prior is
+// neither 0 nor 1. (Within candidate pairs a blocked field may carry
+// little weight either way: most candidates agree on it.)
+func (p *Params) plausible() error {
+	if p.lambda < 1e-5 || p.lambda > 0.98 {
+		return fmt.Errorf("%w: prior %.6f", ErrImplausible, p.lambda)
+	}
+	for _, f := range []int{fGiven, fFamily, fDOB, fAddress} {
+		last := len(levelNames[f]) - 1
+		if p.w[f][0] < -0.5 || p.w[f][last] > 0.5 {
+			return fmt.Errorf("%w: %s weights %.2f (agree) %.2f (disagree)", ErrImplausible, fieldNames[f], p.w[f][0], p.w[f][last])
+		}
+	}
+	return nil
+}
 
 // Field numbers of the comparison vector.
 const (
@@ -148,7 +173,12 @@ func allMissing() vector {
 // EM runs expectation-maximisation on a histogram of comparison vectors of
 // candidate pairs and returns the estimated parameters, starting from init.
 // The match class is the one whose exact levels are the more likely.
-func em(hist map[vector]float64, init *Params, maxIter int) *Params {
+//
+// When fixU is set, u stays as in init (estimated from random pairs, see
+// randomU) and only m and the prior are estimated: random pairs are almost
+// all non-matches, so their agreement rates are the unbiased u, while the
+// candidate pairs of blocking over-represent agreement on blocked fields.
+func em(hist map[vector]float64, init *Params, maxIter int, fixU bool) *Params {
 	p := *init
 	type pat struct {
 		v vector
@@ -215,7 +245,9 @@ func em(hist map[vector]float64, init *Params, maxIter int) *Params {
 			}
 			for l := range nl {
 				p.m[f][l] = (mSum[f][l] + pseudo) / sm
-				p.u[f][l] = (uSum[f][l] + pseudo) / su
+				if !fixU {
+					p.u[f][l] = (uSum[f][l] + pseudo) / su
+				}
 				delta = math.Max(delta, math.Abs(p.m[f][l]-old.m[f][l]))
 				delta = math.Max(delta, math.Abs(p.u[f][l]-old.u[f][l]))
 			}
@@ -233,7 +265,7 @@ func em(hist map[vector]float64, init *Params, maxIter int) *Params {
 			agree--
 		}
 	}
-	if agree < 0 {
+	if agree < 0 && !fixU {
 		p.m, p.u = p.u, p.m
 		p.lambda = 1 - p.lambda
 	}
