@@ -18,6 +18,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -36,7 +37,7 @@ type Config struct {
 	// service is reached over TLS (directly or through a proxy).
 	SecureCookies bool
 	// SessionStore keeps session data. When nil, New uses the store's own
-	// (Store.SessionStore(), or a table-backed store over Store.SQL()), so
+	// (Store.SessionStore(), as *db.DB provides), so
 	// that several processes sharing a database share sessions.
 	SessionStore scs.Store
 	// IdleTimeout ends a session after this long without a request
@@ -143,15 +144,18 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the server's root handler, with every middleware applied.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// sessionStoreFor finds a session store the database offers.
+// sessionStoreFor finds the session store the database offers: a
+// SessionStore() method (as *db.DB has) whose result implements scs.Store.
+// Sessions then live in the shared database, so several processes serve
+// the same sessions.
 func sessionStoreFor(st contest.Store) (scs.Store, error) {
-	if ss, ok := st.(interface{ SessionStore() scs.Store }); ok {
-		return ss.SessionStore(), nil
+	m := reflect.ValueOf(st).MethodByName("SessionStore")
+	if m.IsValid() && m.Type().NumIn() == 0 && m.Type().NumOut() == 1 {
+		if ss, ok := m.Call(nil)[0].Interface().(scs.Store); ok {
+			return ss, nil
+		}
 	}
-	if sq, ok := st.(sqlDBer); ok {
-		return newSQLSessionStore(sq), nil
-	}
-	return nil, errors.New("web: Config.SessionStore is nil and the store offers no session store")
+	return nil, errors.New("web: Config.SessionStore is nil and the store offers no SessionStore() method")
 }
 
 // handler holds what the request handlers need. Handlers are its methods,
