@@ -136,7 +136,9 @@ func TestScenarios(t *testing.T) {
 		{Name: "UserPageMissing", Method: "GET", URL: "/admin/users/999999", As: contest.RoleAdmin, ExpectedStatus: 404},
 		{Name: "UserPageBadID", Method: "GET", URL: "/admin/users/abc", As: contest.RoleAdmin, ExpectedStatus: 404},
 		{Name: "AdminDisablesUser", Method: "POST", As: contest.RoleAdmin, Form: url.Values{}, ExpectedStatus: 303,
-			URLFunc:       func(e *testEnv) string { return fmt.Sprintf("/admin/users/%d/disable", e.Users[contest.RolePartner].ID) },
+			URLFunc: func(e *testEnv) string {
+				return fmt.Sprintf("/admin/users/%d/disable", e.Users[contest.RolePartner].ID)
+			},
 			ExpectedAudit: &contest.AuditFilter{Kind: contest.KindUser, Action: contest.AuditPermission}},
 		{Name: "ThreatPage", Method: "GET", URL: "/threat-level", As: contest.RolePartner, ExpectedStatus: 200,
 			ExpectedContent: []string{"National threat level", "History"}, NotExpectedContent: []string{"Change the threat level"}},
@@ -153,9 +155,9 @@ func TestScenarios(t *testing.T) {
 			ExpectedContent: []string{`href="#from"`}},
 		{Name: "AuditForbiddenToAdmin", Method: "GET", URL: "/audit", As: contest.RoleAdmin, ExpectedStatus: 403},
 		{Name: "AuditExportCSV", Method: "POST", URL: "/audit/export", As: contest.RoleAuditor,
-			Form:            url.Values{"recipient": {"Professional standards"}, "justification": {"Synthetic test"}, "format": {"csv"}},
-			ExpectedStatus:  200, ExpectedContent: []string{"seq,time,user_id,username", "sign_in"},
-			ExpectedAudit:   &contest.AuditFilter{Action: contest.AuditExport}},
+			Form:           url.Values{"recipient": {"Professional standards"}, "justification": {"Synthetic test"}, "format": {"csv"}},
+			ExpectedStatus: 200, ExpectedContent: []string{"seq,time,user_id,username", "sign_in"},
+			ExpectedAudit: &contest.AuditFilter{Action: contest.AuditExport}},
 		{Name: "AuditExportNeedsRecipient", Method: "POST", URL: "/audit/export", As: contest.RoleAuditor,
 			Form: url.Values{"format": {"csv"}}, ExpectedStatus: 400, ExpectedContent: []string{`href="#recipient"`, `href="#justification"`}},
 		{Name: "AuditVerify", Method: "POST", URL: "/audit/verify", As: contest.RoleAuditor, Form: url.Values{}, ExpectedStatus: 200,
