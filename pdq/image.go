@@ -135,7 +135,9 @@ func grid(dst []int, n, out int) []int {
 	return dst
 }
 
-func isJPEG(data []byte) bool { return len(data) >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF }
+func isJPEG(data []byte) bool {
+	return len(data) >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF
+}
 
 func (h *Hasher) lumaFromBytes(data []byte) error {
 	if isJPEG(data) {

@@ -43,6 +43,7 @@ const lutBits = 9
 // huffTable is a canonical Huffman table with a 9-bit lookahead table.
 type huffTable struct {
 	lut     [1 << lutBits]uint16 // length<<8 | symbol; 0 = longer code
+	fast    [1 << lutBits]int32  // AC: value<<16 | run<<8 | code+value length; 0 = slow path
 	maxcode [18]int32            // largest code of each length, -1 if none
 	valptr  [17]int32            // index in vals of the first code of each length
 	mincode [17]int32
@@ -87,6 +88,23 @@ func (t *huffTable) build(counts *[16]uint8, vals []uint8) error {
 		code = (code + n) << 1
 	}
 	t.maxcode[17] = 1 << 30
+	// Fast AC entries: the code and its value bits fit in lutBits.
+	for i := range t.lut {
+		e := t.lut[i]
+		if e == 0 {
+			continue
+		}
+		l, rs := uint(e>>8), uint8(e)
+		s := uint(rs & 15)
+		if s == 0 || l+s > lutBits {
+			continue
+		}
+		v := int32(i>>(lutBits-l-s)) & (1<<s - 1)
+		if v < 1<<(s-1) {
+			v += -1<<s + 1
+		}
+		t.fast[i] = v<<16 | int32(rs>>4)<<8 | int32(l+s)
+	}
 	t.defined = true
 	return nil
 }
@@ -104,6 +122,18 @@ type bitReader struct {
 }
 
 func (br *bitReader) fill() {
+	if !br.marker && br.pos+8 <= len(br.data) {
+		v := binary.BigEndian.Uint64(br.data[br.pos:])
+		if !hasFF64(v) {
+			// Take as many whole bytes as fit; the extra low bits OR'ed in
+			// are those of the next byte, which the next fill ORs again.
+			k := (64 - br.n) >> 3
+			br.acc |= v >> br.n
+			br.n += k * 8
+			br.pos += int(k)
+			return
+		}
+	}
 	for br.n <= 56 {
 		if !br.marker && br.n <= 24 && br.pos+4 <= len(br.data) {
 			v := binary.BigEndian.Uint32(br.data[br.pos:])
@@ -141,6 +171,12 @@ func (br *bitReader) fill() {
 func hasFF(v uint32) bool {
 	x := ^v // 0xFF bytes become 0x00
 	return (x-0x01010101)&^x&0x80808080 != 0
+}
+
+// hasFF64 reports whether any byte of v is 0xFF.
+func hasFF64(v uint64) bool {
+	x := ^v
+	return (x-0x0101010101010101)&^x&0x8080808080808080 != 0
 }
 
 // overrun reports whether the decoder consumed bits that were not in the data.
@@ -218,20 +254,23 @@ type jpegComp struct {
 
 // jpegDecoder holds reusable state and buffers.
 type jpegDecoder struct {
-	w, h        int
-	ncomp       int
-	comps       [3]jpegComp
-	hmax, vmax  int
-	qt          [4][64]int32
-	qtDefined   [4]bool
-	dc, ac      [4]huffTable
-	ri          int
-	adobe       bool
-	adobeXform  int
-	sof         bool
-	mcux, mcuy  int
-	planes      [3][]uint8
-	rgbTablesOK bool
+	w, h       int
+	ncomp      int
+	comps      [3]jpegComp
+	hmax, vmax int
+	qt         [4][64]int32
+	qz         [4][64]int32 // quantization tables in zigzag order
+	qtDefined  [4]bool
+	dc, ac     [4]huffTable
+	ri         int
+	adobe      bool
+	adobeXform int
+	sof        bool
+	mcux, mcuy int
+	planes     [3][]uint8
+	rowMask    []uint8 // per block row of component 0: rows to reconstruct
+	taps       []tap
+	colsum     []int32
 }
 
 func readU16(b []byte, p int) int { return int(b[p])<<8 | int(b[p+1]) }
@@ -385,6 +424,24 @@ func (d *jpegDecoder) parseSOF(seg []byte) error {
 		}
 		c.plane = d.planes[i][:size]
 	}
+	// Rows of the luma plane the hash samples: only those need the second
+	// IDCT pass (a side over 512 means a 512x512 nearest-neighbour grid).
+	by := d.comps[0].bh
+	if cap(d.rowMask) < by {
+		d.rowMask = make([]uint8, by)
+	}
+	d.rowMask = d.rowMask[:by]
+	if d.w > maxResizeSide || d.h > maxResizeSide {
+		clear(d.rowMask)
+		for i := 0; i < maxResizeSide; i++ {
+			y := i * d.h / maxResizeSide
+			d.rowMask[y>>3] |= 1 << (y & 7)
+		}
+	} else {
+		for i := range d.rowMask {
+			d.rowMask[i] = 0xFF
+		}
+	}
 	d.sof = true
 	return nil
 }
@@ -437,6 +494,7 @@ func (d *jpegDecoder) parseDQT(seg []byte) error {
 				v = int32(readU16(seg, 1+2*i))
 			}
 			d.qt[tq][zigzag[i]] = v
+			d.qz[tq][i] = v
 		}
 		d.qtDefined[tq] = true
 		seg = seg[1+n:]
@@ -501,10 +559,11 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 		if d.ncomp == 1 {
 			c := &d.comps[0]
 			bx, by := m%c.bw, m/c.bw
-			if err := d.decodeBlock(&br, c, &blk); err != nil {
+			last, err := d.decodeBlock(&br, c, &blk)
+			if err != nil {
 				return err
 			}
-			idctISlow(&blk, c.plane[by*8*c.stride+bx*8:], c.stride)
+			idct(&blk, last, c.plane[by*8*c.stride+bx*8:], c.stride, d.rowMask[by])
 			continue
 		}
 		mx, my := m%d.mcux, m/d.mcux
@@ -512,11 +571,16 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 			c := &d.comps[i]
 			for v := 0; v < c.v; v++ {
 				for h := 0; h < c.h; h++ {
-					if err := d.decodeBlock(&br, c, &blk); err != nil {
+					last, err := d.decodeBlock(&br, c, &blk)
+					if err != nil {
 						return err
 					}
 					bx, by := mx*c.h+h, my*c.v+v
-					idctISlow(&blk, c.plane[by*8*c.stride+bx*8:], c.stride)
+					mask := uint8(0xFF)
+					if i == 0 {
+						mask = d.rowMask[by]
+					}
+					idct(&blk, last, c.plane[by*8*c.stride+bx*8:], c.stride, mask)
 				}
 			}
 		}
@@ -531,32 +595,59 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 }
 
 // decodeBlock decodes one 8x8 block's coefficients, dequantized, in natural
-// order, into blk.
-func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) error {
+// order, into blk, and returns the zigzag index of the last coefficient (0
+// for a DC-only block). The bit buffer is kept in locals for speed.
+func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) (int, error) {
 	*blk = [64]int32{}
-	q := &d.qt[c.tq]
+	q := &d.qz[c.tq]
 	if br.n < 32 {
 		br.fill()
 	}
 	s, err := br.decode(&d.dc[c.td])
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if s > 11 {
-		return corruptf("bad DC size")
+		return 0, corruptf("bad DC size")
 	}
 	if s > 0 {
 		c.pred += br.receive(uint(s))
 	}
 	blk[0] = c.pred * q[0]
 	ac := &d.ac[c.ta]
+	acc, n := br.acc, br.n
+	last := 0
 	for k := 1; k < 64; k++ {
-		if br.n < 32 {
+		if n < 32 {
+			br.acc, br.n = acc, n
 			br.fill()
+			acc, n = br.acc, br.n
 		}
-		rs, err := br.decode(ac)
-		if err != nil {
-			return err
+		if e := ac.fast[acc>>(64-lutBits)]; e != 0 {
+			// Code and value both fit in the lookahead.
+			acc <<= uint(e & 0xff)
+			n -= uint(e & 0xff)
+			k += int(e>>8) & 0xff
+			if k > 63 {
+				return 0, corruptf("too many coefficients")
+			}
+			blk[zigzag[k&63]&63] = (e >> 16) * q[k&63]
+			last = k
+			continue
+		}
+		var rs uint8
+		if e := ac.lut[acc>>(64-lutBits)]; e != 0 {
+			acc <<= uint(e >> 8)
+			n -= uint(e >> 8)
+			rs = uint8(e)
+		} else {
+			br.acc, br.n = acc, n
+			v, err := br.decode(ac)
+			if err != nil {
+				return 0, err
+			}
+			acc, n = br.acc, br.n
+			rs = v
 		}
 		r, s := int(rs>>4), uint(rs&15)
 		if s == 0 {
@@ -568,12 +659,19 @@ func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) er
 		}
 		k += r
 		if k > 63 {
-			return corruptf("too many coefficients")
+			return 0, corruptf("too many coefficients")
 		}
-		z := zigzag[k]
-		blk[z] = br.receive(s) * q[z]
+		v := int32(acc >> (64 - s))
+		acc <<= s
+		n -= s
+		if v < 1<<(s-1) {
+			v += -1<<s + 1
+		}
+		blk[zigzag[k&63]&63] = v * q[k&63]
+		last = k
 	}
-	return nil
+	br.acc, br.n = acc, n
+	return last, nil
 }
 
 // libjpeg islow IDCT constants (CONST_BITS = 13).
@@ -605,9 +703,99 @@ func clampSample(v int32) uint8 {
 	return uint8(v)
 }
 
+// idct writes the samples of a block whose last nonzero coefficient (zigzag
+// order) is last. A DC-only block is a constant, exactly as islow computes it.
+func idct(in *[64]int32, last int, out []uint8, stride int, rows uint8) {
+	if last == 0 {
+		v := clampSample((in[0]<<pass1Bits + 1<<(pass1Bits+2)) >> (pass1Bits + 3))
+		for r := 0; r < 8; r++ {
+			o := out[r*stride : r*stride+8 : r*stride+8]
+			o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = v, v, v, v, v, v, v, v
+		}
+		return
+	}
+	if last <= 9 {
+		// Zigzag indexes 0..9 all lie in the top-left 4x4 corner.
+		idctSparse4(in, out, stride, rows)
+		return
+	}
+	idctISlow(in, out, stride, rows)
+}
+
+// idctSparse4 is idctISlow for blocks whose coefficients outside the top-left
+// 4x4 are zero: the same integer arithmetic with the zero terms dropped
+// (integer addition is associative, so the results are identical).
+func idctSparse4(in *[64]int32, out []uint8, stride int, rows uint8) {
+	var ws [64]int32
+	for c := 0; c < 4; c++ {
+		if in[8+c]|in[16+c]|in[24+c] == 0 {
+			dc := in[c] << pass1Bits
+			ws[c], ws[8+c], ws[16+c], ws[24+c] = dc, dc, dc, dc
+			ws[32+c], ws[40+c], ws[48+c], ws[56+c] = dc, dc, dc, dc
+			continue
+		}
+		w0, w1, w2, w3 := in[c], in[8+c], in[16+c], in[24+c]
+		z1 := w2 * fix0_541
+		tmp2 := z1
+		tmp3 := z1 + w2*fix0_765
+		tmp0 := w0 << constBits
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp0+tmp2, tmp0-tmp2
+		z5 := (w3 + w1) * fix1_175
+		o0 := w1*-fix0_899 + w3*-fix1_961 + z5
+		o1 := w3*-fix2_562 + w1*-fix0_390 + z5
+		o2 := w3*fix3_072 + w3*-fix2_562 + w3*-fix1_961 + z5
+		o3 := w1*fix1_501 + w1*-fix0_899 + w1*-fix0_390 + z5
+		const sh = constBits - pass1Bits
+		const rnd = 1 << (sh - 1)
+		ws[c] = (tmp10 + o3 + rnd) >> sh
+		ws[56+c] = (tmp10 - o3 + rnd) >> sh
+		ws[8+c] = (tmp11 + o2 + rnd) >> sh
+		ws[48+c] = (tmp11 - o2 + rnd) >> sh
+		ws[16+c] = (tmp12 + o1 + rnd) >> sh
+		ws[40+c] = (tmp12 - o1 + rnd) >> sh
+		ws[24+c] = (tmp13 + o0 + rnd) >> sh
+		ws[32+c] = (tmp13 - o0 + rnd) >> sh
+	}
+	for r := 0; r < 8; r++ {
+		if rows&(1<<r) == 0 {
+			continue
+		}
+		w := ws[r*8 : r*8+4 : r*8+4]
+		o := out[r*stride : r*stride+8 : r*stride+8]
+		if w[1]|w[2]|w[3] == 0 {
+			v := clampSample((w[0] + 1<<(pass1Bits+2)) >> (pass1Bits + 3))
+			o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = v, v, v, v, v, v, v, v
+			continue
+		}
+		w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+		z1 := w2 * fix0_541
+		tmp2 := z1
+		tmp3 := z1 + w2*fix0_765
+		tmp0 := w0 << constBits
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp0+tmp2, tmp0-tmp2
+		z5 := (w3 + w1) * fix1_175
+		o0 := w1*-fix0_899 + w3*-fix1_961 + z5
+		o1 := w3*-fix2_562 + w1*-fix0_390 + z5
+		o2 := w3*fix3_072 + w3*-fix2_562 + w3*-fix1_961 + z5
+		o3 := w1*fix1_501 + w1*-fix0_899 + w1*-fix0_390 + z5
+		const sh = constBits + pass1Bits + 3
+		const rnd = 1 << (sh - 1)
+		o[0] = clampSample((tmp10 + o3 + rnd) >> sh)
+		o[7] = clampSample((tmp10 - o3 + rnd) >> sh)
+		o[1] = clampSample((tmp11 + o2 + rnd) >> sh)
+		o[6] = clampSample((tmp11 - o2 + rnd) >> sh)
+		o[2] = clampSample((tmp12 + o1 + rnd) >> sh)
+		o[5] = clampSample((tmp12 - o1 + rnd) >> sh)
+		o[3] = clampSample((tmp13 + o0 + rnd) >> sh)
+		o[4] = clampSample((tmp13 - o0 + rnd) >> sh)
+	}
+}
+
 // idctISlow is libjpeg's jpeg_idct_islow (Loeffler-Ligtenberg-Moschytz with
 // 13-bit fixed point), writing 8x8 samples at out with the given stride.
-func idctISlow(in *[64]int32, out []uint8, stride int) {
+func idctISlow(in *[64]int32, out []uint8, stride int, rows uint8) {
 	var ws [64]int32
 	for c := 0; c < 8; c++ {
 		if in[8+c]|in[16+c]|in[24+c]|in[32+c]|in[40+c]|in[48+c]|in[56+c] == 0 {
@@ -659,6 +847,9 @@ func idctISlow(in *[64]int32, out []uint8, stride int) {
 		ws[32+c] = (tmp13 - tmp0 + rnd) >> sh
 	}
 	for r := 0; r < 8; r++ {
+		if rows&(1<<r) == 0 {
+			continue
+		}
 		w := ws[r*8 : r*8+8 : r*8+8]
 		o := out[r*stride : r*stride+8 : r*stride+8]
 		if w[1]|w[2]|w[3]|w[4]|w[5]|w[6]|w[7] == 0 {
@@ -731,22 +922,26 @@ func init() {
 	}
 }
 
-func clamp255(v int32) int32 {
-	if uint32(v) > 255 {
-		if v < 0 {
-			return 0
-		}
-		return 255
+// lumaRx, lumaGx, lumaBx map an unclamped channel value v (-384 <= v < 640)
+// at index v+384 to the reference's float product coeff*clamp(v, 0, 255).
+var lumaRx, lumaGx, lumaBx [1024]float32
+
+func init() {
+	for i := range lumaRx {
+		v := min(max(i-384, 0), 255)
+		lumaRx[i], lumaGx[i], lumaBx[i] = lumaTabR[v], lumaTabG[v], lumaTabB[v]
 	}
-	return v
 }
 
-// lumaAt returns the reference luma of a decoded YCbCr pixel.
+// lumaYCC returns the reference luma of a decoded YCbCr pixel: libjpeg's
+// integer RGB, then (0.299 R + 0.587 G) + 0.114 B in float32.
 func lumaYCC(y, cb, cr int32) float32 {
-	r := clamp255(y + crR[cr])
-	g := clamp255(y + (cbG[cb]+crG[cr])>>16)
-	b := clamp255(y + cbB[cb])
-	return (lumaTabR[r] + lumaTabG[g]) + lumaTabB[b]
+	cb &= 255
+	cr &= 255
+	r := (y + crR[cr] + 384) & 1023
+	g := (y + (cbG[cb]+crG[cr])>>16 + 384) & 1023
+	b := (y + cbB[cb] + 384) & 1023
+	return (lumaRx[r] + lumaGx[g]) + lumaBx[b]
 }
 
 // sampleLuma fills l with the reference luma of the pixels at source columns
@@ -770,12 +965,14 @@ func (d *jpegDecoder) sampleLuma(l *LumaImage, xs, ys []int) {
 		return
 	}
 	cbC, crC := &d.comps[1], &d.comps[2]
-	hs, vs := Y.h, Y.v // upsampling factors (1 or 2)
+	hs, vs := Y.h, Y.v        // upsampling factors (1 or 2)
 	cw := (d.w + hs - 1) / hs // downsampled width and height (libjpeg)
 	ch := (d.h + vs - 1) / vs
 	// Horizontal taps per output column: chroma column, neighbour, bias.
-	type tap struct{ c, n, bias int32 }
-	taps := make([]tap, W)
+	if cap(d.taps) < W {
+		d.taps = make([]tap, W)
+	}
+	taps := d.taps[:W]
 	for ox, sx := range xs {
 		if hs == 1 {
 			taps[ox] = tap{int32(sx), int32(sx), 0}
@@ -788,8 +985,12 @@ func (d *jpegDecoder) sampleLuma(l *LumaImage, xs, ys []int) {
 			taps[ox] = tap{int32(cx), int32(min(cx+1, cw-1)), 7}
 		}
 	}
+	if cap(d.colsum) < 2*cw {
+		d.colsum = make([]int32, 2*cw)
+	}
+	cbs, crs := d.colsum[:cw], d.colsum[cw:2*cw]
 	for oy, sy := range ys {
-		yrow := Y.plane[sy*Y.stride:]
+		yrow := Y.plane[sy*Y.stride : sy*Y.stride+d.w]
 		out := l.Pix[oy*W : oy*W+W]
 		cy, ny := sy, sy
 		if vs == 2 {
@@ -800,10 +1001,10 @@ func (d *jpegDecoder) sampleLuma(l *LumaImage, xs, ys []int) {
 				ny = min(cy+1, ch-1)
 			}
 		}
-		cb0 := cbC.plane[cy*cbC.stride:]
-		cb1 := cbC.plane[ny*cbC.stride:]
-		cr0 := crC.plane[cy*crC.stride:]
-		cr1 := crC.plane[ny*crC.stride:]
+		cb0 := cbC.plane[cy*cbC.stride : cy*cbC.stride+cw]
+		cb1 := cbC.plane[ny*cbC.stride : ny*cbC.stride+cw]
+		cr0 := crC.plane[cy*crC.stride : cy*crC.stride+cw]
+		cr1 := crC.plane[ny*crC.stride : ny*crC.stride+cw]
 		switch {
 		case hs == 1 && vs == 1:
 			for ox, sx := range xs {
@@ -822,7 +1023,7 @@ func (d *jpegDecoder) sampleLuma(l *LumaImage, xs, ys []int) {
 		case vs == 1: // h2v1: horizontal triangle only
 			for ox, sx := range xs {
 				t := taps[ox]
-				bias := int32(1)
+				bias := int32(1) // even output column
 				if t.bias == 7 {
 					bias = 2
 				}
@@ -830,20 +1031,36 @@ func (d *jpegDecoder) sampleLuma(l *LumaImage, xs, ys []int) {
 				cr := (3*int32(cr0[t.c]) + int32(cr0[t.n]) + bias) >> 2
 				out[ox] = lumaYCC(int32(yrow[sx]), cb, cr)
 			}
-		default: // h2v2
+		default: // h2v2: vertical column sums, then horizontal triangle
+			for i := range cbs {
+				cbs[i] = 3*int32(cb0[i]) + int32(cb1[i])
+				crs[i] = 3*int32(cr0[i]) + int32(cr1[i])
+			}
+			if W == 2*len(cbs)-(d.w&1) && W == d.w/2 {
+				// Exact halving (even width > 512 is common: 1024 -> 512):
+				// output column ox is source column 2*ox, chroma column ox.
+				yr := yrow[:2*W]
+				cbs, crs := cbs[:W], crs[:W]
+				for ox := range out {
+					p := max(ox-1, 0)
+					cb := (3*cbs[ox] + cbs[p] + 8) >> 4
+					cr := (3*crs[ox] + crs[p] + 8) >> 4
+					out[ox] = lumaYCC(int32(yr[2*ox]), cb, cr)
+				}
+				continue
+			}
 			for ox, sx := range xs {
 				t := taps[ox]
-				cbT := 3*int32(cb0[t.c]) + int32(cb1[t.c])
-				cbN := 3*int32(cb0[t.n]) + int32(cb1[t.n])
-				crT := 3*int32(cr0[t.c]) + int32(cr1[t.c])
-				crN := 3*int32(cr0[t.n]) + int32(cr1[t.n])
-				cb := (3*cbT + cbN + t.bias) >> 4
-				cr := (3*crT + crN + t.bias) >> 4
+				cb := (3*cbs[t.c] + cbs[t.n] + t.bias) >> 4
+				cr := (3*crs[t.c] + crs[t.n] + t.bias) >> 4
 				out[ox] = lumaYCC(int32(yrow[sx]), cb, cr)
 			}
 		}
 	}
 }
+
+// tap is the horizontal chroma upsampling recipe of one output column.
+type tap struct{ c, n, bias int32 }
 
 // neutralChroma reports whether every real chroma sample is 128, in which case
 // every pixel has R=G=B=Y and, like the shipped reference (ImageMagick writes

@@ -196,10 +196,11 @@ func jaroszWindow(oldDim, newDim int) int {
 
 // hasher holds scratch buffers; it is not safe for concurrent use.
 type hasher struct {
-	buf   []float32
-	sums  []float32
-	a64   [64][64]float32
-	t1664 [16][64]float32
+	buf    []float32
+	sums   []float32
+	gather []float32
+	a64    [64][64]float32
+	t1664  [16][64]float32
 }
 
 // dct computes the 16x16 DCT block and quality of a luma image, following the
@@ -219,7 +220,13 @@ func (hs *hasher) dct(l *LumaImage) (out [16][16]float32, quality int) {
 	wc := jaroszWindow(rows, downsampleDim) // window along columns
 	for p := 0; p < jaroszPasses; p++ {
 		boxRows(buf1, buf2, rows, cols, wr)
-		hs.boxCols(buf2, buf1, rows, cols, wc)
+		if p == jaroszPasses-1 && cols > 2*downsampleDim {
+			// Only the decimated columns of the last pass are read; each
+			// column's filter is independent, so filter just those.
+			hs.boxColsAt(buf2, buf1, rows, cols, wc)
+		} else {
+			hs.boxCols(buf2, buf1, rows, cols, wc)
+		}
 	}
 	// Decimate: sample the pixel centres.
 	for i := 0; i < downsampleDim; i++ {
@@ -444,6 +451,36 @@ func (hs *hasher) boxCols(in, out []float32, rows, cols, window int) {
 		}
 		li++
 		oi++
+	}
+}
+
+// boxColsAt is boxCols restricted to the 64 columns that decimation samples.
+func (hs *hasher) boxColsAt(in, out []float32, rows, cols, window int) {
+	var idx [downsampleDim]int
+	for j := range idx {
+		idx[j] = int((float64(j) + 0.5) * float64(cols) / downsampleDim)
+	}
+	// Gather the needed columns into a dense rows x 64 buffer, filter it
+	// with boxCols, and scatter back.
+	n := rows * downsampleDim
+	if cap(hs.gather) < 2*n {
+		hs.gather = make([]float32, 2*n)
+	}
+	g, g2 := hs.gather[:n], hs.gather[n:2*n]
+	for r := 0; r < rows; r++ {
+		src := in[r*cols : r*cols+cols]
+		dst := g[r*downsampleDim : r*downsampleDim+downsampleDim]
+		for j, c := range idx {
+			dst[j] = src[c]
+		}
+	}
+	hs.boxCols(g, g2, rows, downsampleDim, window)
+	for r := 0; r < rows; r++ {
+		src := g2[r*downsampleDim : r*downsampleDim+downsampleDim]
+		dst := out[r*cols : r*cols+cols]
+		for j, c := range idx {
+			dst[c] = src[j]
+		}
 	}
 }
 

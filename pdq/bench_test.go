@@ -1,0 +1,103 @@
+package pdq
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// MustBenchJPEG returns a 1024x768 quality-85 4:2:0 JPEG made by scaling
+// bridge-mods/aaa-orig.jpg (1600x1004) from the shared data with an area
+// average, as a photo pipeline would; skips when the shared data is absent.
+func MustBenchJPEG(tb testing.TB) []byte { return mustBenchJPEG(tb, false) }
+
+// MustBenchJPEGSharp is MustBenchJPEG scaled by nearest neighbour instead,
+// which aliases fine detail and gives a larger, slower-to-decode file.
+func MustBenchJPEGSharp(tb testing.TB) []byte { return mustBenchJPEG(tb, true) }
+
+func mustBenchJPEG(tb testing.TB, nearest bool) []byte {
+	tb.Helper()
+	path := filepath.Join(sharedData, "images/bridge-mods/aaa-orig.jpg")
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		tb.Skipf("shared PDQ data not present (%s); skipping", path)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	src, err := jpeg.Decode(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	const w, h = 1024, 768
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	sb := src.Bounds()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if nearest {
+				dst.Set(x, y, src.At(sb.Min.X+x*sb.Dx()/w, sb.Min.Y+y*sb.Dy()/h))
+				continue
+			}
+			x0, x1 := x*sb.Dx()/w, max((x+1)*sb.Dx()/w, x*sb.Dx()/w+1)
+			y0, y1 := y*sb.Dy()/h, max((y+1)*sb.Dy()/h, y*sb.Dy()/h+1)
+			var r, g, bl, n uint32
+			for yy := y0; yy < y1; yy++ {
+				for xx := x0; xx < x1; xx++ {
+					cr, cg, cb, _ := src.At(sb.Min.X+xx, sb.Min.Y+yy).RGBA()
+					r, g, bl, n = r+cr>>8, g+cg>>8, bl+cb>>8, n+1
+				}
+			}
+			dst.SetRGBA(x, y, color.RGBA{uint8(r / n), uint8(g / n), uint8(bl / n), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 85}); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkHashJPEG1024x768 measures end to end hashing of an in-memory
+// 1024x768 JPEG (decode, 512x512 sampling, luma, filter, DCT, bits).
+func BenchmarkHashJPEG1024x768(b *testing.B) {
+	data := MustBenchJPEG(b)
+	h := NewHasher()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := h.HashBytes(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "images/s")
+}
+
+// BenchmarkHashJPEG1024x768Sharp is BenchmarkHashJPEG1024x768 on the
+// nearest-neighbour-scaled (detailed, larger) variant.
+func BenchmarkHashJPEG1024x768Sharp(b *testing.B) {
+	data := MustBenchJPEGSharp(b)
+	h := NewHasher()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := h.HashBytes(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "images/s")
+}
+
+// BenchmarkStdlibDecode1024x768 is image/jpeg decoding alone, for comparison.
+func BenchmarkStdlibDecode1024x768(b *testing.B) {
+	data := MustBenchJPEG(b)
+	for b.Loop() {
+		if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
