@@ -28,7 +28,7 @@ type Options struct {
 	Params *Params
 	// MaxBlock is the largest block a query scans. Larger blocks (a very
 	// common name with a common birth year) are skipped; the other blocking
-	// keys keep the recall. 0 means 200.
+	// keys keep the recall. 0 means 100.
 	MaxBlock int
 }
 
@@ -112,7 +112,7 @@ func NewIndex(opt Options) *Index {
 		ix.vars = DefaultVariants()
 	}
 	if ix.maxBlock <= 0 {
-		ix.maxBlock = 200
+		ix.maxBlock = 100
 	}
 	ix.post.m = map[uint64]uint32{}
 	p := opt.Params

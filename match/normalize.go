@@ -332,7 +332,7 @@ func NormalizePhone(s string) string {
 		plus, d = true, d[2:]
 	}
 	if plus {
-		if len(d) > 3 && d[0] == '4' && d[1] == '4' && d[2] == '0' {
+		if len(d) >= 12 && d[0] == '4' && d[1] == '4' && d[2] == '0' && d[3] != '0' {
 			d = append(d[:2], d[3:]...) // +44 (0)20 ...
 		}
 		return "+" + string(d)
