@@ -108,8 +108,9 @@ func TestFEBRL4Link(t *testing.T) {
 	if s.blockingRecall < 0.999 {
 		t.Errorf("blocking recall %.4f < 0.999", s.blockingRecall)
 	}
-	if s.f1 < 0.995 {
-		t.Errorf("F1 %.4f < 0.995", s.f1)
+	// Target 0.995; measured 0.9996 (4 missed pairs, no false match).
+	if s.f1 < 0.999 {
+		t.Errorf("F1 %.4f < 0.999", s.f1)
 	}
 }
 
@@ -128,10 +129,11 @@ func TestFEBRL3Dedupe(t *testing.T) {
 	for _, f := range res.Params.Fields() {
 		t.Logf("  %s %+v", f.Field, f.Levels)
 	}
-	if s.blockingRecall < 0.995 {
-		t.Errorf("blocking recall %.4f < 0.995", s.blockingRecall)
+	if s.blockingRecall < 0.997 {
+		t.Errorf("blocking recall %.4f < 0.997", s.blockingRecall)
 	}
-	if s.f1 < 0.99 {
-		t.Errorf("F1 %.4f < 0.99", s.f1)
+	// Target 0.99; measured 0.9979 (28 missed pairs, no false match).
+	if s.f1 < 0.997 {
+		t.Errorf("F1 %.4f < 0.997", s.f1)
 	}
 }

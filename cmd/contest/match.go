@@ -266,7 +266,10 @@ func matchBench(ctx context.Context, env *Env, args []string) error {
 	perRecord := float64(ms.HeapAlloc-min(base, ms.HeapAlloc)) / float64(*n)
 	t := time.Now()
 	p, err := ix.Reestimate(ctx, 5000, *seed)
-	if err != nil {
+	emNote := ""
+	if errors.Is(err, match.ErrImplausible) {
+		emNote = " (estimate rejected, defaults kept: " + err.Error() + ")"
+	} else if err != nil {
 		return err
 	}
 	emTime := time.Since(t)
@@ -298,7 +301,7 @@ func matchBench(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "records indexed:      %d\n", *n)
 	fmt.Fprintf(env.Stdout, "indexing:             %.0f records/s on one core (%v)\n", float64(*n)/addTime.Seconds(), addTime.Round(time.Millisecond))
 	fmt.Fprintf(env.Stdout, "memory per record:    %.0f bytes (heap after GC)\n", perRecord)
-	fmt.Fprintf(env.Stdout, "EM re-estimation:     %v on 5000 sampled records (%d candidate pairs, lambda %.4f)\n", emTime.Round(time.Millisecond), p.Pairs, p.Lambda())
+	fmt.Fprintf(env.Stdout, "EM re-estimation:     %v on 5000 sampled records (%d candidate pairs, lambda %.4f)%s\n", emTime.Round(time.Millisecond), p.Pairs, p.Lambda(), emNote)
 	fmt.Fprintf(env.Stdout, "queries:              %d (half another record of an indexed person, half new people)\n", len(lat))
 	fmt.Fprintf(env.Stdout, "query latency:        p50 %v  p99 %v  max %v\n", pct(0.50), pct(0.99), pct(1))
 	fmt.Fprintf(env.Stdout, "queries with a match: %d (candidates >= 0.5: %d)\n", found, cands)
@@ -384,5 +387,3 @@ func writeSynthCSV(path string, g *benchGen, n int) (err error) {
 	}
 	return bw.Flush()
 }
-
-var _ = errors.Is
