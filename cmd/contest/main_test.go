@@ -374,7 +374,7 @@ func endToEnd(t *testing.T, c *cli, corrupt func(t *testing.T) int64) {
 	}
 	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	resp, body = get(t, browser, srv.URL+"/")
-	if resp.Request.URL.Path != "/sign-in" {
+	if resp.Request.URL.Path != "/sign-in" || strings.Contains(body, "You are signed in") {
 		t.Fatalf("GET / when signed out ended at %s, want /sign-in", resp.Request.URL)
 	}
 	resp, body = get(t, browser, srv.URL+"/sign-in")
