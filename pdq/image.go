@@ -150,6 +150,13 @@ func (h *Hasher) lumaFromBytes(data []byte) error {
 		if !errors.Is(err, errUnsupported) {
 			return err
 		}
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("pdq: decoding jpeg: %w", err)
+		}
+		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
+			return fmt.Errorf("pdq: bad image size %dx%d", cfg.Width, cfg.Height)
+		}
 		img, err := jpeg.Decode(bytes.NewReader(data))
 		if err != nil {
 			return fmt.Errorf("pdq: decoding jpeg: %w", err)

@@ -28,8 +28,8 @@ func corruptf(format string, a ...any) error {
 }
 
 // maxPixels bounds the images the decoders accept (about 16k x 16k), so that
-// a hostile header cannot make us allocate gigabytes.
-const maxPixels = 1 << 28
+// a hostile header cannot make us allocate gigabytes (64M pixels, 8192x8192).
+const maxPixels = 1 << 26
 
 var zigzag = [64]uint8{
 	0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
@@ -270,6 +270,7 @@ type jpegDecoder struct {
 	planes     [3][]uint8
 	rowMask    []uint8 // per block row of component 0: rows to reconstruct
 	taps       []tap
+	data       []byte // the file being decoded
 	colsum     []int32
 }
 
@@ -277,6 +278,8 @@ func readU16(b []byte, p int) int { return int(b[p])<<8 | int(b[p+1]) }
 
 // decode parses the file and decodes the first scan into component planes.
 func (d *jpegDecoder) decode(data []byte) error {
+	d.data = data
+	defer func() { d.data = nil }()
 	d.sof, d.ri, d.adobe, d.ncomp = false, 0, false, 0
 	d.qtDefined = [4]bool{}
 	for i := range d.dc {
@@ -408,6 +411,16 @@ func (d *jpegDecoder) parseSOF(seg []byte) error {
 	}
 	d.mcux = (d.w + 8*d.hmax - 1) / (8 * d.hmax)
 	d.mcuy = (d.h + 8*d.vmax - 1) / (8 * d.vmax)
+	// Every block takes at least two bits (a DC code and an end-of-block
+	// code), so a file much shorter than that is truncated: say so before
+	// allocating planes for it.
+	blocks := d.mcux * d.mcuy * d.hmax * d.vmax
+	if d.ncomp == 3 {
+		blocks += 2 * d.mcux * d.mcuy
+	}
+	if len(d.data) < blocks/4 {
+		return corruptf("file too short for a %dx%d image", d.w, d.h)
+	}
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comps[i]
 		if d.ncomp == 1 {
@@ -1036,15 +1049,15 @@ func (d *jpegDecoder) sampleLuma(l *LumaImage, xs, ys []int) {
 				cbs[i] = 3*int32(cb0[i]) + int32(cb1[i])
 				crs[i] = 3*int32(cr0[i]) + int32(cr1[i])
 			}
-			if W == 2*len(cbs)-(d.w&1) && W == d.w/2 {
+			if d.w == 2*W && len(cbs) == W {
 				// Exact halving (even width > 512 is common: 1024 -> 512):
 				// output column ox is source column 2*ox, chroma column ox.
 				yr := yrow[:2*W]
 				cbs, crs := cbs[:W], crs[:W]
-				for ox := range out {
-					p := max(ox-1, 0)
-					cb := (3*cbs[ox] + cbs[p] + 8) >> 4
-					cr := (3*crs[ox] + crs[p] + 8) >> 4
+				out[0] = lumaYCC(int32(yr[0]), (4*cbs[0]+8)>>4, (4*crs[0]+8)>>4)
+				for ox := 1; ox < len(out) && ox < len(cbs) && ox < len(crs); ox++ {
+					cb := (3*cbs[ox] + cbs[ox-1] + 8) >> 4
+					cr := (3*crs[ox] + crs[ox-1] + 8) >> 4
 					out[ox] = lumaYCC(int32(yr[2*ox]), cb, cr)
 				}
 				continue
