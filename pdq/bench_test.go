@@ -2,6 +2,7 @@ package pdq
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -20,6 +21,12 @@ func MustBenchJPEG(tb testing.TB) []byte { return mustBenchJPEG(tb, false) }
 func MustBenchJPEGSharp(tb testing.TB) []byte { return mustBenchJPEG(tb, true) }
 
 func mustBenchJPEG(tb testing.TB, nearest bool) []byte {
+	return mustBenchJPEGCrop(tb, nearest, 0, 0, 0, 0)
+}
+
+// mustBenchJPEGCrop scales the source rectangle (x0, y0)-(x1, y1) of
+// aaa-orig.jpg (the whole image when all are zero) to 1024x768.
+func mustBenchJPEGCrop(tb testing.TB, nearest bool, cx0, cy0, cx1, cy1 int) []byte {
 	tb.Helper()
 	path := filepath.Join(sharedData, "images/bridge-mods/aaa-orig.jpg")
 	f, err := os.Open(path)
@@ -37,6 +44,9 @@ func mustBenchJPEG(tb testing.TB, nearest bool) []byte {
 	const w, h = 1024, 768
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	sb := src.Bounds()
+	if cx1 > cx0 && cy1 > cy0 {
+		sb = image.Rect(cx0, cy0, cx1, cy1).Intersect(sb)
+	}
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			if nearest {
@@ -99,5 +109,32 @@ func BenchmarkStdlibDecode1024x768(b *testing.B) {
 		if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWriteBenchJPEGs writes the benchmark images for bench/pdq/run.sh: set
+// PDQ_WRITE_BENCH_DIR to a directory to get bench-00.jpg (the whole photo)
+// and bench-01..NN.jpg (distinct crops of it), all 1024x768 quality 85.
+func TestWriteBenchJPEGs(t *testing.T) {
+	dir := os.Getenv("PDQ_WRITE_BENCH_DIR")
+	if dir == "" {
+		t.Skip("set PDQ_WRITE_BENCH_DIR to write the benchmark JPEGs")
+	}
+	n := 20
+	for i := 0; i < n; i++ {
+		var data []byte
+		if i == 0 {
+			data = MustBenchJPEG(t)
+		} else {
+			// Crops of 1200x800 .. 1560x990 at offsets across the photo.
+			cw, ch := 1200+18*i, 800+9*i
+			x0, y0 := (i*37)%(1600-cw+1), (i*23)%(1004-ch+1)
+			data = mustBenchJPEGCrop(t, false, x0, y0, x0+cw, y0+ch)
+		}
+		name := filepath.Join(dir, fmt.Sprintf("bench-%02d.jpg", i))
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d bytes", name, len(data))
 	}
 }

@@ -577,6 +577,7 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 				return err
 			}
 			idct(&blk, last, c.plane[by*8*c.stride+bx*8:], c.stride, d.rowMask[by])
+			clearBlock(&blk, last)
 			continue
 		}
 		mx, my := m%d.mcux, m/d.mcux
@@ -594,6 +595,7 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 						mask = d.rowMask[by]
 					}
 					idct(&blk, last, c.plane[by*8*c.stride+bx*8:], c.stride, mask)
+					clearBlock(&blk, last)
 				}
 			}
 		}
@@ -611,20 +613,34 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 // order, into blk, and returns the zigzag index of the last coefficient (0
 // for a DC-only block). The bit buffer is kept in locals for speed.
 func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) (int, error) {
-	*blk = [64]int32{}
+	// blk is all zero on entry (see clearBlock).
 	q := &d.qz[c.tq]
 	if br.n < 32 {
 		br.fill()
 	}
-	s, err := br.decode(&d.dc[c.td])
-	if err != nil {
-		return 0, err
+	var s uint
+	if e := d.dc[c.td].lut[br.acc>>(64-lutBits)]; e != 0 {
+		br.acc <<= uint(e >> 8)
+		br.n -= uint(e >> 8)
+		s = uint(uint8(e))
+	} else {
+		v, err := br.decode(&d.dc[c.td])
+		if err != nil {
+			return 0, err
+		}
+		s = uint(v)
 	}
 	if s > 11 {
 		return 0, corruptf("bad DC size")
 	}
 	if s > 0 {
-		c.pred += br.receive(uint(s))
+		v := int32(br.acc >> (64 - s))
+		br.acc <<= s
+		br.n -= s
+		if v < 1<<(s-1) {
+			v += -1<<s + 1
+		}
+		c.pred += v
 	}
 	blk[0] = c.pred * q[0]
 	ac := &d.ac[c.ta]
@@ -714,6 +730,17 @@ func clampSample(v int32) uint8 {
 		return 255
 	}
 	return uint8(v)
+}
+
+// clearBlock zeroes the coefficients decodeBlock set (zigzag 0..last).
+func clearBlock(blk *[64]int32, last int) {
+	if last >= 24 {
+		*blk = [64]int32{}
+		return
+	}
+	for _, z := range zigzag[:last+1] {
+		blk[z&63] = 0
+	}
 }
 
 // idct writes the samples of a block whose last nonzero coefficient (zigzag
