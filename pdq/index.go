@@ -365,6 +365,12 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 	q0, q1, q2, q3 := q[0], q[1], q[2], q[3]
 	idBits := ix.idBits
 	idMask := uint64(1)<<idBits - 1
+	// Gather the candidate ids of all probed buckets first, then check
+	// them in one tight loop: the hash loads are independent cache misses
+	// that the CPU can then overlap.
+	bufp := candPool.Get().(*[]uint32)
+	cand := (*bufp)[:0]
+	defer func() { *bufp = cand; candPool.Put(bufp) }()
 	for s := 0; s < m; s++ {
 		r := a
 		if s >= b {
@@ -380,18 +386,22 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 			lo, hi := sl.bucket(key ^ m)
 			for p := lo; p < hi; p++ {
 				bit := uint(p) * idBits
-				id := binary.LittleEndian.Uint64(ids[bit>>3:]) >> (bit & 7) & idMask
-				h := &hs[id]
-				d := bits.OnesCount64(h[0]^q0) + bits.OnesCount64(h[1]^q1) +
-					bits.OnesCount64(h[2]^q2) + bits.OnesCount64(h[3]^q3)
-				if d <= t {
-					dst = append(dst, Match{ID: int(id), Distance: d})
-				}
+				cand = append(cand, uint32(binary.LittleEndian.Uint64(ids[bit>>3:])>>(bit&7)&idMask))
 			}
+		}
+	}
+	for _, id := range cand {
+		h := &hs[id]
+		d := bits.OnesCount64(h[0]^q0) + bits.OnesCount64(h[1]^q1) +
+			bits.OnesCount64(h[2]^q2) + bits.OnesCount64(h[3]^q3)
+		if d <= t {
+			dst = append(dst, Match{ID: int(id), Distance: d})
 		}
 	}
 	return dst
 }
+
+var candPool = sync.Pool{New: func() any { b := make([]uint32, 0, 1<<15); return &b }}
 
 // scan checks hs[from:] linearly.
 func scan(dst []Match, hs []Hash256, from int, q *Hash256, t int) []Match {
