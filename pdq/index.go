@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // Index is an exact Hamming-distance index of PDQ hashes: a query returns
@@ -55,10 +56,16 @@ const (
 	bytesPerHash = 64
 )
 
+// slot is one slot's bucket directory and id lists. The directory stores the
+// entry offset of each bucket k in the narrowest of three forms that fits:
+// uint8 offsets relative to a uint32 base every 16 buckets (1.25 bytes per
+// bucket), uint16 offsets under a base every 64 buckets (2.06 bytes), or
+// plain uint32 offsets (for very uneven, clustered data).
 type slot struct {
-	base  []uint32 // offset of bucket g*64
-	rel   []uint16 // offset of bucket k minus base[k>>6]; len 2^w+1
-	off32 []uint32 // used instead of base/rel when a group overflows uint16
+	base  []uint32 // offset of bucket g<<groupShift
+	rel8  []uint8  // offset of bucket k minus base[k>>4]; len 2^w+1
+	rel16 []uint16 // offset of bucket k minus base[k>>6]; len 2^w+1
+	off32 []uint32 // offset of bucket k
 	ids   []byte   // idBits per entry, little-endian bit packing, 8 bytes of padding
 }
 
@@ -116,6 +123,7 @@ func (ix *Index) grow(n int) {
 	}
 	c := max(need, len(ix.hashes)+len(ix.hashes)/8, 1024)
 	nh := make([]Hash256, len(ix.hashes), c)
+	adviseHugePages(unsafe.Pointer(unsafe.SliceData(nh)), uintptr(c)*32)
 	copy(nh, ix.hashes)
 	ix.hashes = nh
 }
@@ -140,7 +148,13 @@ func indexShape(n int) (idBits, w uint, m int) {
 	best := math.Inf(1)
 	for ww := uint(12); ww <= 20; ww++ {
 		for mm := 1; mm <= 16 && uint(mm)*ww <= 256; mm++ {
-			dir := float64(mm) * float64(uint64(1)<<ww) * 2.07
+			// Directory bytes per bucket: 1.25 when groups of 16 buckets
+			// comfortably fit uint8 offsets (random data), else 2.07.
+			perBucket := 2.07
+			if 16*float64(n)/float64(uint64(1)<<ww) <= 160 {
+				perBucket = 1.26
+			}
+			dir := float64(mm) * float64(uint64(1)<<ww) * perBucket
 			mem := 32 + float64(mm)*float64(idBits)/8 + dir/float64(n)
 			if mem > bytesPerHash-0.5 {
 				continue
@@ -217,30 +231,31 @@ func (ix *Index) rebuild() {
 			counts[k] += counts[k-1]
 		}
 		sl := &ix.slots[s]
-		// Directory: uint16 offsets under a uint32 base per 64 buckets,
-		// unless some group of 64 buckets holds 65536 entries or more.
-		fits := true
-		for g := 0; g < nb; g += 64 {
-			if counts[min(g+64, nb)]-counts[g] >= 1<<16 {
-				fits = false
-				break
+		*sl = slot{}
+		switch {
+		case groupsFit(counts, 16, 1<<8):
+			sl.base = make([]uint32, nb/16+1)
+			sl.rel8 = make([]uint8, nb+1)
+			for k := 0; k <= nb; k++ {
+				if k&15 == 0 {
+					sl.base[k>>4] = counts[k]
+				}
+				sl.rel8[k] = uint8(counts[k] - sl.base[k>>4])
 			}
-		}
-		if fits {
-			sl.off32 = nil
+		case groupsFit(counts, 64, 1<<16):
 			sl.base = make([]uint32, nb/64+1)
-			sl.rel = make([]uint16, nb+1)
+			sl.rel16 = make([]uint16, nb+1)
 			for k := 0; k <= nb; k++ {
 				if k&63 == 0 {
 					sl.base[k>>6] = counts[k]
 				}
-				sl.rel[k] = uint16(counts[k] - sl.base[k>>6])
+				sl.rel16[k] = uint16(counts[k] - sl.base[k>>6])
 			}
-		} else {
-			sl.base, sl.rel = nil, nil
+		default:
 			sl.off32 = slices.Clone(counts)
 		}
 		ids := make([]byte, (uint(n)*idBits+7)/8+8)
+		adviseHugePages(unsafe.Pointer(unsafe.SliceData(ids)), uintptr(len(ids)))
 		pos := counts // reuse as fill cursor
 		for i := range ix.hashes {
 			k := slotKey(&ix.hashes[i], off, w)
@@ -256,12 +271,27 @@ func (ix *Index) rebuild() {
 	ix.built = n
 }
 
+// groupsFit reports whether every group of g buckets (cumulative counts c)
+// spans fewer than limit entries.
+func groupsFit(c []uint32, g int, limit uint32) bool {
+	nb := len(c) - 1
+	for k := 0; k < nb; k += g {
+		if c[min(k+g, nb)]-c[k] >= limit {
+			return false
+		}
+	}
+	return true
+}
+
 // bucket returns the entry range of key k.
 func (sl *slot) bucket(k uint32) (lo, hi uint32) {
-	if sl.off32 != nil {
-		return sl.off32[k], sl.off32[k+1]
+	switch {
+	case sl.rel8 != nil:
+		return sl.base[k>>4] + uint32(sl.rel8[k]), sl.base[(k+1)>>4] + uint32(sl.rel8[k+1])
+	case sl.rel16 != nil:
+		return sl.base[k>>6] + uint32(sl.rel16[k]), sl.base[(k+1)>>6] + uint32(sl.rel16[k+1])
 	}
-	return sl.base[k>>6] + uint32(sl.rel[k]), sl.base[(k+1)>>6] + uint32(sl.rel[k+1])
+	return sl.off32[k], sl.off32[k+1]
 }
 
 // flipMasks returns, for r = 0..3, all w-bit masks of weight <= r ordered by
@@ -431,7 +461,7 @@ func (ix *Index) MemoryBytes() int {
 	n := cap(ix.hashes) * 32
 	for i := range ix.slots {
 		sl := &ix.slots[i]
-		n += cap(sl.ids) + 4*cap(sl.base) + 2*cap(sl.rel) + 4*cap(sl.off32)
+		n += cap(sl.ids) + 4*cap(sl.base) + cap(sl.rel8) + 2*cap(sl.rel16) + 4*cap(sl.off32)
 	}
 	for _, m := range ix.masks {
 		n += 4 * cap(m)
