@@ -55,7 +55,7 @@ func checkValues(v url.Values) (url.Values, error) {
 
 // safeField is a field name fit to echo back as an anchor.
 func safeField(k string) string {
-	if len(k) > 40 || !utf8.ValidString(k) {
+	if k == "" || len(k) > 40 || !utf8.ValidString(k) {
 		return "form"
 	}
 	for _, r := range k {
