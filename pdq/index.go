@@ -395,12 +395,12 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 	q0, q1, q2, q3 := q[0], q[1], q[2], q[3]
 	idBits := ix.idBits
 	idMask := uint64(1)<<idBits - 1
-	// Gather the candidate ids of all probed buckets first, then check
-	// them in one tight loop: the hash loads are independent cache misses
-	// that the CPU can then overlap.
-	bufp := candPool.Get().(*[]uint32)
-	cand := (*bufp)[:0]
-	defer func() { *bufp = cand; candPool.Put(bufp) }()
+	// Three passes, each a loop of independent memory accesses that the CPU
+	// can overlap: find the bucket ranges of all probes, gather the ids in
+	// them, then check the candidate hashes.
+	bufp := candPool.Get().(*queryBuf)
+	rng, cand := bufp.ranges[:0], bufp.cand[:0]
+	defer func() { bufp.ranges, bufp.cand = rng, cand; candPool.Put(bufp) }()
 	for s := 0; s < m; s++ {
 		r := a
 		if s >= b {
@@ -411,13 +411,17 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 		}
 		sl := &ix.slots[s]
 		key := slotKey(q, uint(s)*ix.w, ix.w)
-		ids := sl.ids
 		for _, m := range ix.masks[r] {
-			lo, hi := sl.bucket(key ^ m)
-			for p := lo; p < hi; p++ {
-				bit := uint(p) * idBits
-				cand = append(cand, uint32(binary.LittleEndian.Uint64(ids[bit>>3:])>>(bit&7)&idMask))
+			if lo, hi := sl.bucket(key ^ m); lo < hi {
+				rng = append(rng, bucketRange{uint32(s), lo, hi})
 			}
+		}
+	}
+	for _, br := range rng {
+		ids := ix.slots[br.slot].ids
+		for p := br.lo; p < br.hi; p++ {
+			bit := uint(p) * idBits
+			cand = append(cand, uint32(binary.LittleEndian.Uint64(ids[bit>>3:])>>(bit&7)&idMask))
 		}
 	}
 	for _, id := range cand {
@@ -431,7 +435,17 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 	return dst
 }
 
-var candPool = sync.Pool{New: func() any { b := make([]uint32, 0, 1<<15); return &b }}
+// queryBuf is per-query scratch space, pooled.
+type queryBuf struct {
+	ranges []bucketRange
+	cand   []uint32
+}
+
+type bucketRange struct{ slot, lo, hi uint32 }
+
+var candPool = sync.Pool{New: func() any {
+	return &queryBuf{ranges: make([]bucketRange, 0, 1<<12), cand: make([]uint32, 0, 1<<15)}
+}}
 
 // scan checks hs[from:] linearly.
 func scan(dst []Match, hs []Hash256, from int, q *Hash256, t int) []Match {
