@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -137,4 +138,80 @@ func TestWriteBenchJPEGs(t *testing.T) {
 		}
 		t.Logf("%s: %d bytes", name, len(data))
 	}
+	// A second set shaped like the peers' generated set (shared/docs/pdq.md
+	// 4.1): plasma fractal plus a seeded circle and rectangle, quality 85.
+	for i := 0; i < n; i++ {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, plasma(1024, 768, uint64(i)), &jpeg.Options{Quality: 85}); err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(dir, fmt.Sprintf("plasma-%02d.jpg", i))
+		if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d bytes", name, buf.Len())
+	}
+}
+
+// plasma draws a diamond-square plasma fractal in colour with a circle and a
+// rectangle placed by seed.
+func plasma(w, h int, seed uint64) *image.RGBA {
+	r := rand.New(rand.NewPCG(seed, 42))
+	const size = 1025
+	var ch [3][]float64
+	for c := range ch {
+		g := make([]float64, size*size)
+		at := func(x, y int) *float64 { return &g[y*size+x] }
+		for _, p := range [][2]int{{0, 0}, {size - 1, 0}, {0, size - 1}, {size - 1, size - 1}} {
+			*at(p[0], p[1]) = r.Float64()
+		}
+		amp := 0.5
+		for step := size - 1; step > 1; step /= 2 {
+			half := step / 2
+			for y := half; y < size; y += step {
+				for x := half; x < size; x += step {
+					avg := (*at(x-half, y-half) + *at(x+half, y-half) + *at(x-half, y+half) + *at(x+half, y+half)) / 4
+					*at(x, y) = avg + (r.Float64()-0.5)*amp
+				}
+			}
+			for y := 0; y < size; y += half {
+				for x := (y/half%2 + 1) % 2 * half; x < size; x += step {
+					sum, cnt := 0.0, 0.0
+					for _, d := range [][2]int{{-half, 0}, {half, 0}, {0, -half}, {0, half}} {
+						if xx, yy := x+d[0], y+d[1]; xx >= 0 && xx < size && yy >= 0 && yy < size {
+							sum += *at(xx, yy)
+							cnt++
+						}
+					}
+					*at(x, y) = sum/cnt + (r.Float64()-0.5)*amp
+				}
+			}
+			amp *= 0.78
+		}
+		ch[c] = g
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	cx, cy, rad := r.IntN(w), r.IntN(h), 50+r.IntN(200)
+	rx0, ry0 := r.IntN(w-200), r.IntN(h-200)
+	rx1, ry1 := rx0+50+r.IntN(150), ry0+50+r.IntN(150)
+	circle := color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 255}
+	rect := color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 255}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var px [3]uint8
+			for c := range px {
+				v := ch[c][y*size+x]*255 + 0.5
+				px[c] = uint8(min(max(v, 0), 255))
+			}
+			col := color.RGBA{px[0], px[1], px[2], 255}
+			if (x-cx)*(x-cx)+(y-cy)*(y-cy) < rad*rad {
+				col = circle
+			}
+			if x >= rx0 && x < rx1 && y >= ry0 && y < ry1 {
+				col = rect
+			}
+			img.SetRGBA(x, y, col)
+		}
+	}
+	return img
 }

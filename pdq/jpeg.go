@@ -549,7 +549,7 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 		return errUnsupported
 	}
 	br := bitReader{data: data, pos: p}
-	var blk [64]int32
+	var blk, ws [64]int32
 	mcus := d.mcux * d.mcuy
 	if d.ncomp == 1 {
 		c := &d.comps[0]
@@ -576,7 +576,7 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 			if err != nil {
 				return err
 			}
-			idct(&blk, last, c.plane[by*8*c.stride+bx*8:], c.stride, d.rowMask[by])
+			idct(&blk, &ws, last, c.plane[by*8*c.stride+bx*8:], c.stride, d.rowMask[by])
 			clearBlock(&blk, last)
 			continue
 		}
@@ -594,7 +594,7 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 					if i == 0 {
 						mask = d.rowMask[by]
 					}
-					idct(&blk, last, c.plane[by*8*c.stride+bx*8:], c.stride, mask)
+					idct(&blk, &ws, last, c.plane[by*8*c.stride+bx*8:], c.stride, mask)
 					clearBlock(&blk, last)
 				}
 			}
@@ -721,16 +721,26 @@ const (
 	fix3_072  = 25172
 )
 
-func clampSample(v int32) uint8 {
-	v += 128
-	if uint32(v) > 255 {
-		if v < 0 {
-			return 0
+// clampSample range-limits an IDCT output v (before the +128 level shift)
+// exactly as libjpeg's post-IDCT table does: index v & 1023, giving
+// clamp(v+128, 0, 255) for -512 <= v < 512 (and libjpeg's wrap-around beyond).
+func clampSample(v int32) uint8 { return idctLimit[v&1023] }
+
+var idctLimit = func() (t [1024]uint8) {
+	for x := range t {
+		switch {
+		case x < 128:
+			t[x] = uint8(x + 128)
+		case x < 512:
+			t[x] = 255
+		case x < 896:
+			t[x] = 0
+		default:
+			t[x] = uint8(x - 896)
 		}
-		return 255
 	}
-	return uint8(v)
-}
+	return t
+}()
 
 // clearBlock zeroes the coefficients decodeBlock set (zigzag 0..last).
 func clearBlock(blk *[64]int32, last int) {
@@ -745,7 +755,7 @@ func clearBlock(blk *[64]int32, last int) {
 
 // idct writes the samples of a block whose last nonzero coefficient (zigzag
 // order) is last. A DC-only block is a constant, exactly as islow computes it.
-func idct(in *[64]int32, last int, out []uint8, stride int, rows uint8) {
+func idct(in, ws *[64]int32, last int, out []uint8, stride int, rows uint8) {
 	if last == 0 {
 		v := clampSample((in[0]<<pass1Bits + 1<<(pass1Bits+2)) >> (pass1Bits + 3))
 		for r := 0; r < 8; r++ {
@@ -756,17 +766,16 @@ func idct(in *[64]int32, last int, out []uint8, stride int, rows uint8) {
 	}
 	if last <= 9 {
 		// Zigzag indexes 0..9 all lie in the top-left 4x4 corner.
-		idctSparse4(in, out, stride, rows)
+		idctSparse4(in, ws, out, stride, rows)
 		return
 	}
-	idctISlow(in, out, stride, rows)
+	idctISlow(in, ws, out, stride, rows)
 }
 
 // idctSparse4 is idctISlow for blocks whose coefficients outside the top-left
 // 4x4 are zero: the same integer arithmetic with the zero terms dropped
 // (integer addition is associative, so the results are identical).
-func idctSparse4(in *[64]int32, out []uint8, stride int, rows uint8) {
-	var ws [64]int32
+func idctSparse4(in, ws *[64]int32, out []uint8, stride int, rows uint8) {
 	for c := 0; c < 4; c++ {
 		if in[8+c]|in[16+c]|in[24+c] == 0 {
 			dc := in[c] << pass1Bits
@@ -835,8 +844,7 @@ func idctSparse4(in *[64]int32, out []uint8, stride int, rows uint8) {
 
 // idctISlow is libjpeg's jpeg_idct_islow (Loeffler-Ligtenberg-Moschytz with
 // 13-bit fixed point), writing 8x8 samples at out with the given stride.
-func idctISlow(in *[64]int32, out []uint8, stride int, rows uint8) {
-	var ws [64]int32
+func idctISlow(in, ws *[64]int32, out []uint8, stride int, rows uint8) {
 	for c := 0; c < 8; c++ {
 		if in[8+c]|in[16+c]|in[24+c]|in[32+c]|in[40+c]|in[48+c]|in[56+c] == 0 {
 			dc := in[c] << pass1Bits

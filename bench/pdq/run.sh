@@ -27,12 +27,17 @@ go test ./pdq -count=1 -run 'TestReferenceVectors$|TestPythonVectors$|TestRotate
 	grep -E '^(--- |ok|FAIL)|vs ' | grep -v -- '--- PASS: TestReferenceVectors/'
 
 echo
-echo "== hashing: 20 distinct 1024x768 q85 JPEGs (crops of bridge-mods/aaa-orig.jpg), one core"
+echo "== hashing, end to end from 1024x768 q85 JPEG files (read + decode + hash), one core"
 PDQ_WRITE_BENCH_DIR="$out" go test ./pdq -count=1 -run TestWriteBenchJPEGs -v | grep -c 'bytes' >/dev/null
-ls -l "$out"/*.jpg | awk '{s+=$5} END {printf "%d files, mean %.0f bytes\n", NR, s/NR}'
 go build -o "$out/contest" ./cmd/contest
-# End to end from the file: read (page cache) + decode + hash, one thread.
-GOMAXPROCS=1 taskset -c 0 "$out/contest" hash bench --n 1000 --rounds 3 "$out"/bench-*.jpg
+for set in bench plasma; do
+	case $set in
+	bench) echo "-- set 'photo': 20 crops of bridge-mods/aaa-orig.jpg, area-averaged to 1024x768" ;;
+	plasma) echo "-- set 'plasma': 20 plasma fractals with a circle and a rectangle (the peers' kind of set)" ;;
+	esac
+	ls -l "$out"/$set-*.jpg | awk '{s+=$5} END {printf "%d files, mean %.0f bytes\n", NR, s/NR}'
+	GOMAXPROCS=1 taskset -c 0 "$out/contest" hash bench --n 1000 --rounds 3 "$out"/$set-*.jpg
+done
 echo "-- go test benchmarks (in-memory JPEG; image/jpeg decode alone for comparison)"
 GOMAXPROCS=1 taskset -c 0 go test ./pdq -count=1 -run XXX -bench 'HashJPEG|StdlibDecode' -benchtime 2s -cpu 1
 
