@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"hash"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,29 +60,34 @@ func Normalize(e *contest.AuditEntry) {
 // Sum returns the chain hash of e: SHA-256 over the previous hash and every
 // field of the entry in a fixed, length-prefixed encoding. e.Hash is ignored.
 func Sum(e *contest.AuditEntry) string {
-	s := sha256.New()
-	field := func(h hash.Hash, v string) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(v)))
-		h.Write(n[:])
-		h.Write([]byte(v))
+	var buf [512]byte
+	b := buf[:0]
+	field := func(v string) {
+		b = binary.BigEndian.AppendUint64(b, uint64(len(v)))
+		b = append(b, v...)
 	}
-	field(s, e.PrevHash)
-	field(s, strconv.FormatInt(e.Seq, 10))
-	field(s, e.Time.UTC().Format(TimeFormat))
-	field(s, strconv.FormatInt(e.UserID, 10))
-	field(s, e.Username)
-	field(s, strconv.FormatInt(e.OrgID, 10))
-	field(s, string(e.Action))
-	field(s, string(e.Kind))
-	field(s, e.RecordID)
-	field(s, e.Outcome)
-	field(s, e.ClientAddr)
-	field(s, e.Via)
-	field(s, e.Justification)
-	field(s, e.Recipient)
-	field(s, EncodeDetail(e.Detail))
-	return hex.EncodeToString(s.Sum(nil))
+	num := func(v int64) {
+		var tmp [20]byte
+		field(string(strconv.AppendInt(tmp[:0], v, 10)))
+	}
+	field(e.PrevHash)
+	num(e.Seq)
+	var tb [32]byte
+	field(string(e.Time.UTC().AppendFormat(tb[:0], TimeFormat)))
+	num(e.UserID)
+	field(e.Username)
+	num(e.OrgID)
+	field(string(e.Action))
+	field(string(e.Kind))
+	field(e.RecordID)
+	field(e.Outcome)
+	field(e.ClientAddr)
+	field(e.Via)
+	field(e.Justification)
+	field(e.Recipient)
+	field(EncodeDetail(e.Detail))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // EncodeDetail is the canonical text of a detail map: sorted keys, each key

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,25 +32,60 @@ func (tx *Tx) appendAudit(ctx context.Context, a *contest.Actor, e *contest.Audi
 	}
 	e.Time = tx.now
 	audit.Normalize(e)
-	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
-	if tx.db.engine == Postgres {
-		q += " FOR UPDATE"
+	st, err := tx.db.auditStmts(ctx)
+	if err != nil {
+		return tx.db.auditErr(err)
 	}
-	if err := tx.QueryRowContext(ctx, q).Scan(&e.Seq, &e.PrevHash); err != nil {
+	if err := tx.StmtContext(ctx, st.head).QueryRowContext(ctx).Scan(&e.Seq, &e.PrevHash); err != nil {
 		return tx.db.auditErr(err)
 	}
 	e.Seq++
 	e.Hash = audit.Sum(e)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, user_id, username, org_id, action, kind, record_id, outcome,
-		client_addr, via, justification, recipient, detail, prev_hash, hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-		e.Seq, micros(e.Time), e.UserID, e.Username, e.OrgID, string(e.Action), string(e.Kind), e.RecordID, e.Outcome,
+	if _, err := tx.StmtContext(ctx, st.insert).ExecContext(ctx, e.Seq, micros(e.Time), e.UserID, e.Username, e.OrgID, string(e.Action), string(e.Kind), e.RecordID, e.Outcome,
 		e.ClientAddr, e.Via, e.Justification, e.Recipient, audit.EncodeDetail(e.Detail), e.PrevHash, e.Hash); err != nil {
 		return tx.db.auditErr(err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", e.Seq, e.Hash); err != nil {
+	if _, err := tx.StmtContext(ctx, st.update).ExecContext(ctx, e.Seq, e.Hash); err != nil {
 		return tx.db.auditErr(err)
 	}
+	return nil
+}
+
+// auditStatements are prepared once on the write pool; on SQLite, whose
+// write pool is one connection, transactions reuse them as they are.
+type auditStatements struct {
+	head, insert, update *sql.Stmt
+}
+
+func (d *DB) auditStmts(ctx context.Context) (*auditStatements, error) {
+	if d.stmts == nil {
+		return nil, errors.New("audit statements not prepared")
+	}
+	return d.stmts, nil
+}
+
+// prepareAudit prepares the audit statements. It runs in Open, before any
+// transaction holds SQLite's one write connection (preparing inside one
+// would wait for that connection forever).
+func (d *DB) prepareAudit(ctx context.Context) error {
+	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
+	if d.engine == Postgres {
+		q += " FOR UPDATE"
+	}
+	var st auditStatements
+	var err error
+	if st.head, err = d.write.PrepareContext(ctx, q); err != nil {
+		return err
+	}
+	if st.insert, err = d.write.PrepareContext(ctx, `INSERT INTO audit_log (seq, at, user_id, username, org_id, action, kind, record_id, outcome,
+		client_addr, via, justification, recipient, detail, prev_hash, hash)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`); err != nil {
+		return err
+	}
+	if st.update, err = d.write.PrepareContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"); err != nil {
+		return err
+	}
+	d.stmts = &st
 	return nil
 }
 
@@ -305,20 +341,56 @@ func (d *DB) verifyChain(ctx context.Context) (*contest.AuditVerifyResult, error
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
 	defer rows.Close()
+	// Scanning and hashing run side by side: one goroutine reads batches
+	// of entries, this one checks them.
+	batches := make(chan []*contest.AuditEntry, 4)
+	stop := make(chan struct{})
+	var scanErr error
+	go func() {
+		defer close(batches)
+		batch := make([]*contest.AuditEntry, 0, 1024)
+		for rows.Next() {
+			e, err := scanAudit(rows)
+			if err != nil {
+				scanErr = err
+				return
+			}
+			batch = append(batch, e)
+			if len(batch) == cap(batch) {
+				select {
+				case batches <- batch:
+				case <-stop:
+					return
+				}
+				batch = make([]*contest.AuditEntry, 0, 1024)
+			}
+		}
+		scanErr = rows.Err()
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+	}()
 	c := audit.NewChain()
 	res := &contest.AuditVerifyResult{OK: true}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
+	for batch := range batches {
+		for _, e := range batch {
+			if !c.Add(e) {
+				res.OK, res.FirstBadSeq, res.Problem = false, c.FirstBad, c.Problem
+				close(stop)
+				for range batches {
+				}
+				break
+			}
 		}
-		if !c.Add(e) {
-			res.OK, res.FirstBadSeq, res.Problem = false, c.FirstBad, c.Problem
+		if !res.OK {
 			break
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if scanErr != nil {
+		return nil, scanErr
 	}
 	res.Entries = c.Count()
 	if res.OK && (c.Count() != headSeq || c.Head() != headHash) {

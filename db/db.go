@@ -91,6 +91,8 @@ type DB struct {
 	sem    chan struct{} // bounds concurrent password hashing
 	path   string
 
+	stmts *auditStatements
+
 	dummyOnce sync.Once
 	dummyHash string
 }
@@ -158,6 +160,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := d.migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
+	}
+	if err := d.prepareAudit(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("prepare audit: %w", err)
 	}
 	if err := d.loadKey(ctx); err != nil {
 		d.Close()
