@@ -38,7 +38,7 @@ var zigzag = [64]uint8{
 	58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 }
 
-const lutBits = 9
+const lutBits = 10
 
 // huffTable is a canonical Huffman table with a 9-bit lookahead table.
 type huffTable struct {
