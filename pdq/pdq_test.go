@@ -394,3 +394,46 @@ func TestDihedralNames(t *testing.T) {
 		t.Errorf("out of range: %s", got)
 	}
 }
+
+// TestHalvingPathExact: the special-cased sampling loop for widths that halve
+// exactly to 512 (1024 -> 512, the benchmark case) gives the same luma as the
+// general fancy-upsampling loop.
+func TestHalvingPathExact(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"photo 1024x768", MustBenchJPEG(t)},
+		{"gradient 1024x600", tinyJPEG(t, 1024, 600)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var fast, slow Hasher
+			slow.jd.generic = true
+			if err := fast.lumaFromBytes(tc.data); err != nil {
+				t.Fatal(err)
+			}
+			if err := slow.lumaFromBytes(tc.data); err != nil {
+				t.Fatal(err)
+			}
+			if fast.luma.Width != 512 || fast.luma.Height != 512 {
+				t.Fatalf("sampled %dx%d, want 512x512", fast.luma.Width, fast.luma.Height)
+			}
+			if !slices.Equal(fast.luma.Pix, slow.luma.Pix) {
+				t.Fatal("halving loop and general loop disagree")
+			}
+			img, err := jpeg.Decode(bytes.NewReader(tc.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h1, _ := fast.hs.hashLuma(&fast.luma, nil)
+			h2, err := HashImage(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := Distance(h1.Hash256, h2.Hash256); d > 10 {
+				t.Errorf("fast path %d bits from the image/jpeg path", d)
+			}
+		})
+	}
+}
