@@ -1,6 +1,7 @@
 package pdq
 
 import (
+	"errors"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -100,6 +101,27 @@ func (ix *Index) Add(h Hash256) int {
 	ix.hashes = append(ix.hashes, h)
 	ix.maybeRebuild()
 	return len(ix.hashes) - 1
+}
+
+// ErrUnmatchable is returned for hashes whose quality is below
+// MinMatchableQuality: they must neither be stored for matching nor matched.
+var ErrUnmatchable = errors.New("pdq: hash quality too low to match (<= 49)")
+
+// AddHash stores a hash with its quality, refusing unmatchable ones.
+func (ix *Index) AddHash(h Hash) (int, error) {
+	if !h.Matchable() {
+		return -1, ErrUnmatchable
+	}
+	return ix.Add(h.Hash256), nil
+}
+
+// QueryHash queries with a hash and its quality: an unmatchable hash (quality
+// <= 49) matches nothing and returns ErrUnmatchable.
+func (ix *Index) QueryHash(h Hash, maxDist int) ([]Match, error) {
+	if !h.Matchable() {
+		return nil, ErrUnmatchable
+	}
+	return ix.Query(h.Hash256, maxDist), nil
 }
 
 // AddBatch stores many hashes at once (one rebuild at most) and returns the

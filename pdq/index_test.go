@@ -182,3 +182,25 @@ func TestIndexNeedlesHaystack(t *testing.T) {
 		t.Fatalf("needles x haystack at distance 32: %d pairs (want 250), cumulative %d (want upstream's 13875)", pairs, cumulative)
 	}
 }
+
+func TestIndexQualityRule(t *testing.T) {
+	ix := NewIndex()
+	h := MustParseHash("d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22")
+	tests := []struct {
+		quality int
+		wantErr bool
+	}{{0, true}, {49, true}, {50, false}, {100, false}}
+	for _, tc := range tests {
+		_, err := ix.AddHash(Hash{Hash256: h, Quality: tc.quality})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("AddHash quality %d: err %v, wantErr %v", tc.quality, err, tc.wantErr)
+		}
+		ms, err := ix.QueryHash(Hash{Hash256: h, Quality: tc.quality}, MatchThreshold)
+		if (err != nil) != tc.wantErr || (err == nil && len(ms) == 0) {
+			t.Errorf("QueryHash quality %d: %v, %v", tc.quality, ms, err)
+		}
+	}
+	if ix.Len() != 2 {
+		t.Errorf("stored %d hashes, want the 2 matchable ones", ix.Len())
+	}
+}
