@@ -1,8 +1,8 @@
 package pdq
 
 import (
-	"errors"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
