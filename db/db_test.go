@@ -231,6 +231,14 @@ func TestSignIn(t *testing.T) {
 		if _, err := d.ActorForToken(ctx, tok, "x"); err != nil {
 			t.Fatal(err)
 		}
+		epoch := mustActorFor(t, d, u.ID).SessionEpoch
+		if err := d.ResetPassword(ctx, a, u.ID, "another long password"); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustActorFor(t, d, u.ID).SessionEpoch; got == epoch {
+			t.Fatal("password reset did not change the session epoch, so sessions would survive it")
+		}
+		pw = "another long password"
 		if err := d.SetUserDisabled(ctx, a, u.ID, true); err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 // Session keys.
 const (
 	sessUserID     = "user_id"
+	sessEpoch      = "session_epoch"
 	sessFlash      = "flash"
 	sessTOTPSecret = "totp_secret"
 )
@@ -140,6 +141,10 @@ func (h *handler) sessionActor(r *http.Request) (*contest.Actor, error) {
 		return nil, nil
 	}
 	a, err := h.store.ActorForUser(r.Context(), id, clientAddr(r), "web")
+	if err == nil && a.SessionEpoch != h.sessions.GetInt64(r.Context(), sessEpoch) {
+		// The password was reset or the account disabled since sign-in.
+		err = contest.Errorf(contest.EUNAUTHORIZED, "Your session has ended. Sign in again.")
+	}
 	if contest.ErrorCode(err) == contest.EUNAUTHORIZED {
 		// Disabled or gone: end the session.
 		if err := h.sessions.Destroy(r.Context()); err != nil {

@@ -59,6 +59,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.sessions.Put(r.Context(), sessUserID, a.UserID)
+	h.sessions.Put(r.Context(), sessEpoch, a.SessionEpoch)
 	if totpPending(a) {
 		return redirect(w, r, "/account/second-factor")
 	}
