@@ -119,7 +119,6 @@ type loader struct {
 	users map[contest.Role]*contest.User
 	sum   *Summary
 
-	invs   []*contest.Investigation
 	member map[contest.Role][]bool // by investigation index
 }
 

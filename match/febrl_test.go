@@ -49,7 +49,6 @@ type scores struct {
 	tp, fp, fn            int
 	precision, recall, f1 float64
 	blockingRecall        float64
-	candidates            int64
 	elapsed               time.Duration
 }
 

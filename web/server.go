@@ -174,7 +174,6 @@ const reqStateKey ctxKey = iota
 type reqState struct {
 	id      string
 	route   string
-	status  int
 	actor   *contest.Actor
 	errCode string
 	api     bool

@@ -89,6 +89,15 @@ func describe(err error) error {
 	return fmt.Errorf("%s", b.String())
 }
 
+// nameFirst lets a positional argument come before the flags
+// ("user disable NAME --data DIR") as well as after them.
+func nameFirst(args []string) []string {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return append(append([]string{}, args[1:]...), args[0])
+	}
+	return args
+}
+
 // readPassword reads a password from CONTEST_PASSWORD or one line of stdin.
 func readPassword(env *Env) (string, error) {
 	if p := env.Getenv("CONTEST_PASSWORD"); p != "" {
@@ -205,7 +214,7 @@ func userSetDisabled(ctx context.Context, env *Env, args []string, disabled bool
 	fs := newFlagSet(env, "user "+verb, "user "+verb+" USERNAME|ID")
 	var sf storeFlags
 	sf.register(fs)
-	if err := parseFlags(fs, env, args); err != nil {
+	if err := parseFlags(fs, env, nameFirst(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -231,7 +240,7 @@ func userReset(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "user reset", "user reset USERNAME|ID (new password on stdin or CONTEST_PASSWORD)")
 	var sf storeFlags
 	sf.register(fs)
-	if err := parseFlags(fs, env, args); err != nil {
+	if err := parseFlags(fs, env, nameFirst(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
