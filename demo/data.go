@@ -124,31 +124,43 @@ func (l *loader) investigations(ops []string, comps []*contest.Compartment, clos
 		invs[i] = v
 	}
 
-	// Every investigation has a subject; the rest are spread with skewed
-	// weights, so that a few operations are large networks.
+	// Every open investigation has an active subject; the rest are spread
+	// with skewed weights, so that a few operations are large networks. A
+	// closed investigation keeps one to three former subjects.
 	n := l.scaled(fullActiveSubjects)
 	weights := make([]float64, len(invs))
 	total := 0.0
-	for i := range weights {
-		weights[i] = l.g.r.ExpFloat64() * l.g.r.ExpFloat64()
-		total += weights[i]
+	for i, v := range invs {
+		if v.Status == "open" {
+			weights[i] = l.g.r.ExpFloat64() * l.g.r.ExpFloat64()
+			total += weights[i]
+		}
 	}
-	invOf := make([]int, 0, n)
-	for i := range invs {
-		if len(invOf) < n {
+	var invOf, formerOf []int
+	for i, v := range invs {
+		switch {
+		case v.Status != "open":
+			for range 1 + l.g.r.IntN(3) {
+				formerOf = append(formerOf, i)
+			}
+		case len(invOf) < n:
 			invOf = append(invOf, i)
 		}
 	}
 	for len(invOf) < n {
 		x := l.g.r.Float64() * total
 		j := 0
-		for ; j < len(weights)-1 && x >= weights[j]; j++ {
+		for ; j < len(weights)-1 && (x >= weights[j] || weights[j] == 0); j++ {
 			x -= weights[j]
+		}
+		if weights[j] == 0 { // rounding ran past the last open one
+			j = invOf[0]
 		}
 		invOf = append(invOf, j)
 	}
+	invOf = append(invOf, formerOf...)
 	back := 0
-	out := make([]*genSubject, n)
+	out := make([]*genSubject, len(invOf))
 	for k, i := range invOf {
 		v := invs[i]
 		var p person
@@ -172,6 +184,7 @@ func (l *loader) investigations(ops []string, comps []*contest.Compartment, clos
 		out[k] = &genSubject{Subject: s, p: p, inv: i}
 	}
 	l.sum.Counts["subjects_reappearing_from_closed"] = back
+	l.sum.Counts["subjects_former"] = len(formerOf)
 	return invs, out
 }
 

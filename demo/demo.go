@@ -75,7 +75,11 @@ const (
 // ErrNotEmpty is returned when the database already holds organisations.
 var ErrNotEmpty = errors.New("demo: the database is not empty; the demo loads only into a fresh one")
 
-// Load fills the empty database d. The caller prints Summary.Users.
+// Load fills the empty database d and returns what it made; the caller
+// prints Summary.Users (Summary.String renders everything). It refuses a
+// database that already holds organisations with ErrNotEmpty. Load is not
+// one transaction: after an error the database holds part of the demo and
+// should be thrown away.
 func Load(ctx context.Context, d *db.DB, opt Options) (*Summary, error) {
 	start := time.Now()
 	if opt.Scale == 0 {
@@ -184,7 +188,7 @@ func (l *loader) run(ctx context.Context) error {
 		return fmt.Errorf("demo: bulk load: %w", err)
 	}
 	l.sum.Counts["investigations"] = len(invs)
-	l.sum.Counts["subjects_active"] = len(subjects)
+	l.sum.Counts["subjects_active"] = len(subjects) - l.sum.Counts["subjects_former"]
 	l.sum.Counts["subjects_closed"] = len(closed)
 	l.sum.Counts["prevent_referrals"] = len(referrals)
 	return nil
@@ -345,7 +349,7 @@ func (s *Summary) String() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Demo data loaded in %s:\n", s.Elapsed.Round(time.Millisecond))
 	for _, k := range sortedKeys(s.Counts) {
-		fmt.Fprintf(&sb, "  %-28s %7d\n", k, s.Counts[k])
+		fmt.Fprintf(&sb, "  %-36s %7d\n", k, s.Counts[k])
 	}
 	sb.WriteString("Demo sign-ins (fictional users; passwords and TOTP secrets are new for this database):\n")
 	for _, u := range s.Users {
