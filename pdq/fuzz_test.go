@@ -6,6 +6,9 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -39,6 +42,12 @@ func FuzzHashBytes(f *testing.F) {
 	png.Encode(&pbuf, image.NewGray(image.Rect(0, 0, 8, 8)))
 	f.Add(pbuf.Bytes())
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00})
+	// Progressive seeds (with refinement scans) from Go's image testdata.
+	for _, name := range []string{"video-005.gray.q50.progressive.jpeg", "video-001.q50.420.progressive.jpeg"} {
+		if b, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "image", "testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
 	sos := bytes.Index(j, []byte{0xFF, 0xDA})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := HashBytes(data)

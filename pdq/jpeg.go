@@ -254,25 +254,28 @@ type jpegComp struct {
 
 // jpegDecoder holds reusable state and buffers.
 type jpegDecoder struct {
-	w, h       int
-	ncomp      int
-	comps      [3]jpegComp
-	hmax, vmax int
-	qt         [4][64]int32
-	qz         [4][64]int32 // quantization tables in zigzag order
-	qtDefined  [4]bool
-	dc, ac     [4]huffTable
-	ri         int
-	adobe      bool
-	adobeXform int
-	sof        bool
-	mcux, mcuy int
-	planes     [3][]uint8
-	rowMask    []uint8 // per block row of component 0: rows to reconstruct
-	taps       []tap
-	data       []byte // the file being decoded
-	generic    bool   // tests: skip the special-cased sampling loops
-	colsum     []int32
+	w, h        int
+	ncomp       int
+	comps       [3]jpegComp
+	hmax, vmax  int
+	qt          [4][64]int32
+	qz          [4][64]int32 // quantization tables in zigzag order
+	qtDefined   [4]bool
+	dc, ac      [4]huffTable
+	ri          int
+	adobe       bool
+	adobeXform  int
+	sof         bool
+	mcux, mcuy  int
+	planes      [3][]uint8
+	rowMask     []uint8 // per block row of component 0: rows to reconstruct
+	taps        []tap
+	data        []byte // the file being decoded
+	generic     bool   // tests: skip the special-cased sampling loops
+	progressive bool
+	scans       int        // progressive scans decoded
+	coefs       [3][]int16 // progressive: all coefficients, natural order
+	colsum      []int32
 }
 
 func readU16(b []byte, p int) int { return int(b[p])<<8 | int(b[p+1]) }
@@ -282,6 +285,7 @@ func (d *jpegDecoder) decode(data []byte) error {
 	d.data = data
 	defer func() { d.data = nil }()
 	d.sof, d.ri, d.adobe, d.ncomp = false, 0, false, 0
+	d.progressive, d.scans = false, 0
 	d.qtDefined = [4]bool{}
 	for i := range d.dc {
 		d.dc[i].defined, d.ac[i].defined = false, false
@@ -310,6 +314,9 @@ func (d *jpegDecoder) decode(data []byte) error {
 		case m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01:
 			continue // no payload
 		case m == 0xD9:
+			if d.progressive && d.scans > 0 {
+				return d.progressiveFinish()
+			}
 			return corruptf("no image data before EOI")
 		}
 		if p+2 > len(data) {
@@ -326,7 +333,12 @@ func (d *jpegDecoder) decode(data []byte) error {
 			if err := d.parseSOF(seg); err != nil {
 				return err
 			}
-		case 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
+		case 0xC2: // progressive Huffman
+			d.progressive = true
+			if err := d.parseSOF(seg); err != nil {
+				return err
+			}
+		case 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF:
 			return errUnsupported
 		case 0xC4:
 			if err := d.parseDHT(seg); err != nil {
@@ -350,7 +362,14 @@ func (d *jpegDecoder) decode(data []byte) error {
 			if !d.sof {
 				return corruptf("SOS before SOF")
 			}
-			return d.parseSOSAndDecode(seg, data, p)
+			if !d.progressive {
+				return d.parseSOSAndDecode(seg, data, p)
+			}
+			next, err := d.progressiveScan(seg, data, p)
+			if err != nil {
+				return err
+			}
+			p = next
 		}
 	}
 }
@@ -419,7 +438,11 @@ func (d *jpegDecoder) parseSOF(seg []byte) error {
 	if d.ncomp == 3 {
 		blocks += 2 * d.mcux * d.mcuy
 	}
-	if len(d.data) < blocks/4 {
+	minBytes := blocks / 4
+	if d.progressive {
+		minBytes = blocks / 8 // DC scans take at least a bit per block
+	}
+	if len(d.data) < minBytes {
 		return corruptf("file too short for a %dx%d image", d.w, d.h)
 	}
 	for i := 0; i < d.ncomp; i++ {

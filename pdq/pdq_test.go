@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -30,11 +31,9 @@ func MustReadImage(t testing.TB, rel string) []byte {
 
 // knownInexact lists the images whose hash is not bit-identical to the
 // reference C++ and why. Every other decodable image must match exactly.
-var knownInexact = map[string]string{
-	// Progressive JPEG: decoded by image/jpeg, whose IDCT differs from
-	// libjpeg's, then upsampled and converted as libjpeg does.
-	"misc-images/wee.jpg": "progressive JPEG, decoded by image/jpeg",
-}
+// (None at present: progressive JPEGs such as misc-images/wee.jpg used to go
+// through image/jpeg and came out 2 bits away.)
+var knownInexact = map[string]string{}
 
 // TestConformanceComputedHere compares with cpp_computed_here.csv: the
 // upstream C++ run on this machine over every shared image. It logs the
@@ -98,7 +97,6 @@ func TestReferenceVectors(t *testing.T) {
 		// Upstream's vector is 2 bits from the same C++ run here (a known
 		// CImg portability issue); we match the run here exactly.
 		"bridge-mods/sharpen-a-lot.jpg": 2,
-		"misc-images/wee.jpg":           knownInexactTolerance,
 	}
 	byName := map[string]Dihedral{}
 	for d := Original; d <= FlipMinus1; d++ {
@@ -129,8 +127,6 @@ func TestReferenceVectors(t *testing.T) {
 		})
 	}
 }
-
-const knownInexactTolerance = 4
 
 // TestPythonVectors checks the pure-Python reference vectors with upstream's
 // own tolerance (16 bits: PIL decodes and resizes differently).
@@ -174,7 +170,8 @@ func TestRotatedFilesMatchDihedrals(t *testing.T) {
 // upsampling) stays within the compatibility tolerance of the fast decoder.
 func TestStdlibPathAgrees(t *testing.T) {
 	for _, f := range []string{"bridge-mods/aaa-orig.jpg", "bridge-mods/square-128x128.jpg",
-		"reg-test-input/labelme-subset/q0746.jpg", "misc-images/modes/YCbCr.jpg"} {
+		"reg-test-input/labelme-subset/q0746.jpg", "misc-images/modes/YCbCr.jpg",
+		"misc-images/wee.jpg"} { // the last is progressive
 		data := MustReadImage(t, f)
 		fast, err := HashBytes(data)
 		if err != nil {
@@ -366,6 +363,19 @@ func TestCorruptJPEG(t *testing.T) {
 	}
 }
 
+// TestCorruptProgressiveJPEG: progressive files cut short return an error.
+func TestCorruptProgressiveJPEG(t *testing.T) {
+	good := MustReadImage(t, "misc-images/wee.jpg")
+	if _, err := HashBytes(good); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{len(good) / 3, len(good) / 2, len(good) - 200, len(good) - 2} {
+		if _, err := HashBytes(good[:n]); err == nil {
+			t.Errorf("progressive JPEG cut to %d of %d bytes: no error", n, len(good))
+		}
+	}
+}
+
 // hugeJPEG returns good with its frame header claiming 60000x60000 pixels.
 func hugeJPEG(good []byte) []byte {
 	b := slices.Clone(good)
@@ -433,6 +443,49 @@ func TestHalvingPathExact(t *testing.T) {
 			}
 			if d := Distance(h1.Hash256, h2.Hash256); d > 10 {
 				t.Errorf("fast path %d bits from the image/jpeg path", d)
+			}
+		})
+	}
+}
+
+// TestProgressiveMatchesBaseline uses the Go distribution's image testdata,
+// where each progressive JPEG holds the same coefficients as its baseline
+// twin (lossless transcoding): the sampled luma and the hash must be
+// identical. This covers DC and AC successive-approximation refinement
+// scans, which the shared data lacks.
+func TestProgressiveMatchesBaseline(t *testing.T) {
+	dir := filepath.Join(runtime.GOROOT(), "src", "image", "testdata")
+	pairs := []string{"video-001", "video-001.q50.420", "video-001.q50.422", "video-001.q50.440",
+		"video-001.q50.444", "video-001.q50.410", "video-001.q50.411",
+		"video-001.separate.dc.progression", "video-005.gray.q50", "video-005.gray.q50.2x2"}
+	for _, name := range pairs {
+		t.Run(name, func(t *testing.T) {
+			base, err := os.ReadFile(filepath.Join(dir, name+".jpeg"))
+			if os.IsNotExist(err) {
+				t.Skipf("Go image testdata not present: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			prog, err := os.ReadFile(filepath.Join(dir, name+".progressive.jpeg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hb, hp Hasher
+			if err := hb.lumaFromBytes(base); err != nil {
+				t.Fatal(err)
+			}
+			if err := hp.lumaFromBytes(prog); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(hb.luma.Pix, hp.luma.Pix) {
+				t.Fatal("progressive and baseline decode to different luma")
+			}
+			// 4:1:0 and 4:1:1 go to image/jpeg; the others must have
+			// been decoded by the progressive fast path.
+			fast := !strings.Contains(name, "41")
+			if got := hp.jd.scans > 0; got != fast {
+				t.Errorf("decoded by the fast path: %v, want %v", got, fast)
 			}
 		})
 	}
