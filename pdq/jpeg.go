@@ -274,6 +274,7 @@ type jpegDecoder struct {
 	generic     bool   // tests: skip the special-cased sampling loops
 	progressive bool
 	scans       int        // progressive scans decoded
+	visits      int        // progressive: block visits so far
 	coefs       [3][]int16 // progressive: all coefficients, natural order
 	colsum      []int32
 }
@@ -285,7 +286,7 @@ func (d *jpegDecoder) decode(data []byte) error {
 	d.data = data
 	defer func() { d.data = nil }()
 	d.sof, d.ri, d.adobe, d.ncomp = false, 0, false, 0
-	d.progressive, d.scans = false, 0
+	d.progressive, d.scans, d.visits = false, 0, 0
 	d.qtDefined = [4]bool{}
 	for i := range d.dc {
 		d.dc[i].defined, d.ac[i].defined = false, false

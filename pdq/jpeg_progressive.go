@@ -37,7 +37,7 @@ func (d *jpegDecoder) progressiveScan(seg, data []byte, p int) (int, error) {
 		d.progressiveAlloc()
 	}
 	d.scans++
-	if d.scans > 1000 {
+	if d.scans > 256 {
 		return 0, corruptf("too many scans")
 	}
 	if len(seg) < 1 {
@@ -96,6 +96,22 @@ func (d *jpegDecoder) progressiveScan(seg, data []byte, p int) (int, error) {
 		mcus, bwScan = bw*bh, bw
 	} else {
 		mcus = d.mcux * d.mcuy
+	}
+	// Bound the work a hostile file can ask for: real encoders visit each
+	// block in a dozen scans or so.
+	total, visit := 0, mcus
+	for i := 0; i < d.ncomp; i++ {
+		total += d.comps[i].bw * d.comps[i].bh
+	}
+	if ns > 1 {
+		visit = 0
+		for i := 0; i < ns; i++ {
+			visit += mcus * d.comps[scomp[i]].h * d.comps[scomp[i]].v
+		}
+	}
+	d.visits += visit
+	if d.visits > 32*total {
+		return 0, corruptf("too many progressive scans for the image size")
 	}
 	restartsLeft := d.ri
 	for m := 0; m < mcus; m++ {
