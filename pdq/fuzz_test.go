@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -44,7 +43,7 @@ func FuzzHashBytes(f *testing.F) {
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00})
 	// Progressive seeds (with refinement scans) from Go's image testdata.
 	for _, name := range []string{"video-005.gray.q50.progressive.jpeg", "video-001.q50.420.progressive.jpeg"} {
-		if b, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "image", "testdata", name)); err == nil {
+		if b, err := os.ReadFile(filepath.Join(goRoot(), "src", "image", "testdata", name)); err == nil {
 			f.Add(b)
 		}
 	}

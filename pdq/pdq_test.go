@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -454,7 +453,7 @@ func TestHalvingPathExact(t *testing.T) {
 // identical. This covers DC and AC successive-approximation refinement
 // scans, which the shared data lacks.
 func TestProgressiveMatchesBaseline(t *testing.T) {
-	dir := filepath.Join(runtime.GOROOT(), "src", "image", "testdata")
+	dir := filepath.Join(goRoot(), "src", "image", "testdata")
 	pairs := []string{"video-001", "video-001.q50.420", "video-001.q50.422", "video-001.q50.440",
 		"video-001.q50.444", "video-001.q50.410", "video-001.q50.411",
 		"video-001.separate.dc.progression", "video-005.gray.q50", "video-005.gray.q50.2x2"}
