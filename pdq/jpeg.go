@@ -636,7 +636,8 @@ func (d *jpegDecoder) parseSOSAndDecode(seg, data []byte, p int) error {
 
 // decodeBlock decodes one 8x8 block's coefficients, dequantized, in natural
 // order, into blk, and returns the zigzag index of the last coefficient (0
-// for a DC-only block). The bit buffer is kept in locals for speed.
+// for a DC-only block) plus, shifted left by 8, the mask of the columns that
+// have coefficients. The bit buffer is kept in locals for speed.
 func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) (int, error) {
 	// blk is all zero on entry (see clearBlock).
 	q := &d.qz[c.tq]
@@ -670,7 +671,7 @@ func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) (i
 	blk[0] = c.pred * q[0]
 	ac := &d.ac[c.ta]
 	acc, n := br.acc, br.n
-	last := 0
+	last, cols := 0, 1
 	for k := 1; k < 64; k++ {
 		if n < 32 {
 			br.acc, br.n = acc, n
@@ -686,6 +687,7 @@ func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) (i
 				return 0, corruptf("too many coefficients")
 			}
 			blk[zigzag[k&63]&63] = (e >> 16) * q[k&63]
+			cols |= int(colBit[k&63])
 			last = k
 			continue
 		}
@@ -722,10 +724,11 @@ func (d *jpegDecoder) decodeBlock(br *bitReader, c *jpegComp, blk *[64]int32) (i
 			v += -1<<s + 1
 		}
 		blk[zigzag[k&63]&63] = v * q[k&63]
+		cols |= int(colBit[k&63])
 		last = k
 	}
 	br.acc, br.n = acc, n
-	return last, nil
+	return last | cols<<8, nil
 }
 
 // libjpeg islow IDCT constants (CONST_BITS = 13).
@@ -767,8 +770,18 @@ var idctLimit = func() (t [1024]uint8) {
 	return t
 }()
 
-// clearBlock zeroes the coefficients decodeBlock set (zigzag 0..last).
+// colBit[k] is the column bit of zigzag position k.
+var colBit = func() (t [64]uint8) {
+	for k, z := range zigzag {
+		t[k] = 1 << (z & 7)
+	}
+	return t
+}()
+
+// clearBlock zeroes the coefficients decodeBlock set (zigzag 0..last; the
+// column mask above bit 8 is ignored).
 func clearBlock(blk *[64]int32, last int) {
+	last &= 0xFF
 	if last >= 24 {
 		*blk = [64]int32{}
 		return
@@ -778,9 +791,11 @@ func clearBlock(blk *[64]int32, last int) {
 	}
 }
 
-// idct writes the samples of a block whose last nonzero coefficient (zigzag
-// order) is last. A DC-only block is a constant, exactly as islow computes it.
-func idct(in, ws *[64]int32, last int, out []uint8, stride int, rows uint8) {
+// idct writes the samples of a block; lastCols is the zigzag index of its last
+// nonzero coefficient plus, shifted left by 8, the mask of columns that have
+// any coefficient. A DC-only block is a constant, exactly as islow computes it.
+func idct(in, ws *[64]int32, lastCols int, out []uint8, stride int, rows uint8) {
+	last, cols := lastCols&0xFF, uint8(lastCols>>8)
 	if last == 0 {
 		v := clampSample((in[0]<<pass1Bits + 1<<(pass1Bits+2)) >> (pass1Bits + 3))
 		for r := 0; r < 8; r++ {
@@ -794,7 +809,7 @@ func idct(in, ws *[64]int32, last int, out []uint8, stride int, rows uint8) {
 		idctSparse4(in, ws, out, stride, rows)
 		return
 	}
-	idctISlow(in, ws, out, stride, rows)
+	idctISlow(in, ws, out, stride, rows, cols)
 }
 
 // idctSparse4 is idctISlow for blocks whose coefficients outside the top-left
@@ -831,6 +846,11 @@ func idctSparse4(in, ws *[64]int32, out []uint8, stride int, rows uint8) {
 		ws[24+c] = (tmp13 + o0 + rnd) >> sh
 		ws[32+c] = (tmp13 - o0 + rnd) >> sh
 	}
+	rowPass4(ws, out, stride, rows)
+}
+
+// rowPass4 is the islow row pass for rows whose entries 4..7 are zero.
+func rowPass4(ws *[64]int32, out []uint8, stride int, rows uint8) {
 	for r := 0; r < 8; r++ {
 		if rows&(1<<r) == 0 {
 			continue
@@ -869,8 +889,13 @@ func idctSparse4(in, ws *[64]int32, out []uint8, stride int, rows uint8) {
 
 // idctISlow is libjpeg's jpeg_idct_islow (Loeffler-Ligtenberg-Moschytz with
 // 13-bit fixed point), writing 8x8 samples at out with the given stride.
-func idctISlow(in, ws *[64]int32, out []uint8, stride int, rows uint8) {
+func idctISlow(in, ws *[64]int32, out []uint8, stride int, rows, cols uint8) {
 	for c := 0; c < 8; c++ {
+		if cols&(1<<c) == 0 {
+			ws[c], ws[8+c], ws[16+c], ws[24+c] = 0, 0, 0, 0
+			ws[32+c], ws[40+c], ws[48+c], ws[56+c] = 0, 0, 0, 0
+			continue
+		}
 		if in[8+c]|in[16+c]|in[24+c]|in[32+c]|in[40+c]|in[48+c]|in[56+c] == 0 {
 			dc := in[c] << pass1Bits
 			ws[c], ws[8+c], ws[16+c], ws[24+c] = dc, dc, dc, dc
@@ -918,6 +943,11 @@ func idctISlow(in, ws *[64]int32, out []uint8, stride int, rows uint8) {
 		ws[40+c] = (tmp12 - tmp1 + rnd) >> sh
 		ws[24+c] = (tmp13 + tmp0 + rnd) >> sh
 		ws[32+c] = (tmp13 - tmp0 + rnd) >> sh
+	}
+	if cols&0xF0 == 0 {
+		// No coefficient in columns 4..7: every row has w[4..7] = 0.
+		rowPass4(ws, out, stride, rows)
+		return
 	}
 	for r := 0; r < 8; r++ {
 		if rows&(1<<r) == 0 {

@@ -336,14 +336,15 @@ func (d *jpegDecoder) progressiveFinish() error {
 			}
 			for bx := 0; bx < c.bw; bx++ {
 				src := (*[64]int16)(coefs[(by*c.bw+bx)*64:])
-				last := 0
+				last, cols := 0, 1
 				for k, z := range zigzag {
 					if v := src[z&63]; v != 0 {
 						blk[z&63] = int32(v) * q[z&63]
 						last = k
+						cols |= int(colBit[k])
 					}
 				}
-				idct(&blk, &ws, last, c.plane[by*8*c.stride+bx*8:], c.stride, mask)
+				idct(&blk, &ws, last|cols<<8, c.plane[by*8*c.stride+bx*8:], c.stride, mask)
 				blk = [64]int32{}
 			}
 		}
