@@ -281,7 +281,8 @@ type jpegDecoder struct {
 
 func readU16(b []byte, p int) int { return int(b[p])<<8 | int(b[p+1]) }
 
-// decode parses the file and decodes the first scan into component planes.
+// decode parses the file and decodes it into component planes: the one scan
+// of a baseline file, or every scan of a progressive one.
 func (d *jpegDecoder) decode(data []byte) error {
 	d.data = data
 	defer func() { d.data = nil }()

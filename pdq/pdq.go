@@ -242,11 +242,11 @@ func (hs *hasher) dct(l *LumaImage) (out [16][16]float32, quality int) {
 	return out, quality
 }
 
-// box1DStrided is the reference's box1DFloat. The window is a running sum of
-// floats: phase 1 accumulates without writing, phase 2 writes with a growing
-// window, phase 3 slides the full window, phase 4 writes with a shrinking one.
-// It processes `lanes` interleaved vectors at once (element e of lane l is at
-// in[e*stride+l]); each lane sees exactly the reference's operation sequence.
+// box1D is the reference's box1DFloat on one vector. The window is a running
+// sum of floats: phase 1 accumulates without writing, phase 2 writes with a
+// growing window, phase 3 slides the full window, phase 4 writes with a
+// shrinking one. Every faster variant below keeps exactly this sequence of
+// float operations per vector.
 func box1D(in, out []float32, length, window int) {
 	half := (window + 2) / 2
 	p1 := half - 1
