@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,7 +38,7 @@ func MustReadHashCSV(t *testing.T, path string) []map[string]string {
 	return mustParseHashCSV(t, f)
 }
 
-func mustParseHashCSV(t *testing.T, r interface{ Read([]byte) (int, error) }) []map[string]string {
+func mustParseHashCSV(t *testing.T, r io.Reader) []map[string]string {
 	t.Helper()
 	recs, err := csv.NewReader(r).ReadAll()
 	if err != nil {
