@@ -446,6 +446,13 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 			cand = append(cand, uint32(binary.LittleEndian.Uint64(ids[bit>>3:])>>(bit&7)&idMask))
 		}
 	}
+	// Touch every candidate first: a loop this small keeps many cache misses
+	// in flight at once, and the checking loop then finds the lines cached.
+	var sink uint64
+	for _, id := range cand {
+		sink += hs[id][0]
+	}
+	bufp.sink = sink
 	for _, id := range cand {
 		h := &hs[id]
 		d := bits.OnesCount64(h[0]^q0) + bits.OnesCount64(h[1]^q1) +
@@ -461,6 +468,7 @@ func (ix *Index) query(dst []Match, q *Hash256, t int) []Match {
 type queryBuf struct {
 	ranges []bucketRange
 	cand   []uint32
+	sink   uint64 // keeps the touch loop from being optimised away
 }
 
 type bucketRange struct{ slot, lo, hi uint32 }
