@@ -116,9 +116,7 @@ func (d *DB) SignIn(ctx context.Context, req contest.SignInRequest) (*contest.Ac
 		d.dummyOnce.Do(func() { d.dummyHash = hashPassword(d.argon, "not a password anyone has") })
 		hash = d.dummyHash
 	}
-	d.sem <- struct{}{}
-	ok := checkPassword(hash, req.Password)
-	<-d.sem
+	ok := d.checkBounded(hash, req.Password)
 	switch {
 	case u == nil:
 		return fail("unknown user", errSignIn)
@@ -185,13 +183,9 @@ func (d *DB) actor(ctx context.Context, u *userRow, addr, via string) (*contest.
 	if err != nil {
 		return nil, err
 	}
-	var epoch int64
-	if err := d.read.QueryRowContext(ctx, "SELECT session_epoch FROM users WHERE id = $1", u.ID).Scan(&epoch); err != nil {
-		return nil, err
-	}
 	return &contest.Actor{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, OrgID: org.ID, OrgName: org.Name,
 		OrgKind: org.Kind, OrgArea: org.Area, Role: u.Role, Vetting: u.Vetting, Compartments: comps, ClientAddr: addr, Via: via,
-		TOTPEnrolled: u.totpSecret != "" || !u.NeedsTOTP(), SessionEpoch: epoch}, nil
+		TOTPEnrolled: u.totpSecret != "" || !u.NeedsTOTP(), SessionEpoch: u.epoch}, nil
 }
 
 // ActorForUser implements contest.AuthService.

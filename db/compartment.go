@@ -73,10 +73,16 @@ func (d *DB) FindCompartments(ctx context.Context, a *contest.Actor) ([]*contest
 		return nil, err
 	}
 	rows.Close()
+	ids := make([]int64, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
+	members, err := groupedIDs(ctx, d.read, "SELECT compartment_id, user_id FROM compartment_members WHERE compartment_id IN (%s) ORDER BY user_id", ids)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range out {
-		if c.Members, err = d.members(ctx, d.read, c.ID); err != nil {
-			return nil, err
-		}
+		c.Members = members[c.ID]
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindCompartment,
 		Detail: map[string]string{"results": itoa(int64(len(out)))}}); err != nil {

@@ -61,30 +61,47 @@ type queryer interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
-// loadCompartments fills Meta.Compartments for records of one kind.
-func loadCompartments(ctx context.Context, q queryer, kind contest.Kind, metas map[int64]*contest.Meta) error {
-	if len(metas) == 0 {
-		return nil
+// groupedIDs runs a query selecting (key, value) integer pairs whose text
+// has one %s where the list of keys goes, and groups the values by key in
+// the order the query returns them. Keys are integers, so they are inlined.
+func groupedIDs(ctx context.Context, q queryer, query string, keys []int64, args ...any) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(keys) == 0 {
+		return out, nil
 	}
-	ids := make([]string, 0, len(metas))
-	for id := range metas {
-		ids = append(ids, strconv.FormatInt(id, 10))
+	list := make([]string, len(keys))
+	for i, k := range keys {
+		list[i] = strconv.FormatInt(k, 10)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT record_id, compartment_id FROM record_compartments WHERE kind = $1 AND record_id IN ("+strings.Join(ids, ",")+") ORDER BY compartment_id", string(kind))
+	rows, err := q.QueryContext(ctx, strings.Replace(query, "%s", strings.Join(list, ","), 1), args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var rid, cid int64
-		if err := rows.Scan(&rid, &cid); err != nil {
-			return err
+		var k, v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
 		}
-		if m := metas[rid]; m != nil {
-			m.Compartments = append(m.Compartments, cid)
-		}
+		out[k] = append(out[k], v)
 	}
-	return rows.Err()
+	return out, rows.Err()
+}
+
+// loadCompartments fills Meta.Compartments for records of one kind.
+func loadCompartments(ctx context.Context, q queryer, kind contest.Kind, metas map[int64]*contest.Meta) error {
+	ids := make([]int64, 0, len(metas))
+	for id := range metas {
+		ids = append(ids, id)
+	}
+	got, err := groupedIDs(ctx, q, "SELECT record_id, compartment_id FROM record_compartments WHERE kind = $1 AND record_id IN (%s) ORDER BY compartment_id", ids, string(kind))
+	if err != nil {
+		return err
+	}
+	for id, cs := range got {
+		metas[id].Compartments = cs
+	}
+	return nil
 }
 
 // changes describes an update for the audit trail: field names readable,

@@ -83,3 +83,18 @@ func validPassword(pw string) string {
 	}
 	return ""
 }
+
+// hashBounded hashes a password, at most cap(d.sem) at a time, since each
+// hash takes the argon2 memory cost.
+func (d *DB) hashBounded(password string) string {
+	d.sem <- struct{}{}
+	defer func() { <-d.sem }()
+	return hashPassword(d.argon, password)
+}
+
+// checkBounded checks a password under the same bound.
+func (d *DB) checkBounded(encoded, password string) bool {
+	d.sem <- struct{}{}
+	defer func() { <-d.sem }()
+	return checkPassword(encoded, password)
+}

@@ -12,12 +12,13 @@ import (
 	"github.com/contest-ct/contest/access"
 )
 
-const userCols = "u.id, u.org_id, u.username, u.display_name, u.email, u.role, u.vetting, u.disabled, u.totp_secret, u.last_sign_in, " +
+const userCols = "u.id, u.org_id, u.username, u.display_name, u.email, u.role, u.vetting, u.disabled, u.totp_secret, u.last_sign_in, u.session_epoch, " +
 	"u.classification, u.owner_org_id, u.area, u.created_by, u.created_at, u.updated_by, u.updated_at, u.review_at"
 
 type userRow struct {
 	contest.User
 	totpSecret string
+	epoch      int64
 }
 
 func scanUser(r interface{ Scan(...any) error }) (*userRow, error) {
@@ -26,7 +27,7 @@ func scanUser(r interface{ Scan(...any) error }) (*userRow, error) {
 	var disabled int
 	var last int64
 	var tmp [5]int64
-	dest := []any{&u.ID, &u.OrgID, &u.Username, &u.DisplayName, &u.Email, &role, &u.Vetting, &disabled, &u.totpSecret, &last}
+	dest := []any{&u.ID, &u.OrgID, &u.Username, &u.DisplayName, &u.Email, &role, &u.Vetting, &disabled, &u.totpSecret, &last, &u.epoch}
 	if err := r.Scan(append(dest, metaDest(&u.Meta, &tmp)...)...); err != nil {
 		return nil, err
 	}
@@ -100,10 +101,16 @@ func (d *DB) FindUsers(ctx context.Context, a *contest.Actor, f contest.UserFilt
 		return nil, 0, err
 	}
 	rows.Close()
+	ids := make([]int64, len(out))
+	for i, u := range out {
+		ids[i] = u.ID
+	}
+	comps, err := groupedIDs(ctx, d.read, "SELECT user_id, compartment_id FROM compartment_members WHERE user_id IN (%s) ORDER BY compartment_id", ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	for _, u := range out {
-		if u.Compartments, err = d.userCompartments(ctx, d.read, u.ID); err != nil {
-			return nil, 0, err
-		}
+		u.Compartments = comps[u.ID]
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindUser,
 		Detail: map[string]string{"results": strconv.Itoa(total)}}); err != nil {
@@ -169,9 +176,7 @@ func (d *DB) CreateUser(ctx context.Context, a *contest.Actor, u *contest.User, 
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	d.sem <- struct{}{}
-	hash := hashPassword(d.argon, password)
-	<-d.sem
+	hash := d.hashBounded(password)
 	return d.inWrite(ctx, func(tx *Tx) error {
 		org, err := d.orgByID(ctx, tx, u.OrgID)
 		if err != nil {
@@ -321,9 +326,7 @@ func (d *DB) ResetPassword(ctx context.Context, a *contest.Actor, id int64, pass
 		return &contest.Error{Code: contest.EINVALID, Message: "There is a problem with the information you gave.",
 			Fields: []contest.FieldError{{Field: "password", Message: msg}}}
 	}
-	d.sem <- struct{}{}
-	hash := hashPassword(d.argon, password)
-	<-d.sem
+	hash := d.hashBounded(password)
 	err := d.inWrite(ctx, func(tx *Tx) error {
 		u, err := d.changeUser(ctx, tx, a, id, contest.AuditPermission)
 		if err != nil {
