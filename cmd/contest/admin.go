@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -22,33 +24,24 @@ func init() {
 }
 
 func cmdMigrate(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "migrate", "migrate [--data DIR | --db postgres://...]")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "migrate", "migrate [--data DIR | --db postgres://...]")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	v, err := d.MigrationVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%s schema at version %d\n", d.Engine(), v)
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		v, err := d.MigrationVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s schema at version %d\n", d.Engine(), v)
+		return nil
+	})
 }
 
 // subcommand dispatches "contest NAME SUB ...".
 func subcommand(ctx context.Context, env *Env, name string, args []string, subs map[string]func(context.Context, *Env, []string) error) error {
-	keys := make([]string, 0, len(subs))
-	for k := range subs {
-		keys = append(keys, k)
-	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(env.Stderr, "Usage: contest %s <%s> [flags]\n", name, strings.Join(sortStrings(keys), "|"))
+		fmt.Fprintf(env.Stderr, "Usage: contest %s <%s> [flags]\n", name, strings.Join(slices.Sorted(maps.Keys(subs)), "|"))
 		if len(args) == 0 {
 			return fmt.Errorf("%w: missing subcommand", errUsage)
 		}
@@ -59,17 +52,6 @@ func subcommand(ctx context.Context, env *Env, name string, args []string, subs 
 		return fmt.Errorf("%w: unknown subcommand %q", errUsage, args[0])
 	}
 	return fn(ctx, env, args[1:])
-}
-
-func sortStrings(s []string) []string {
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
-	return s
 }
 
 // describe prints an application error with its field messages.
@@ -128,9 +110,7 @@ func cmdUser(ctx context.Context, env *Env, args []string) error {
 }
 
 func userAdd(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "user add", "user add --username NAME --name 'Full Name' --org ID --role ROLE --vetting LEVEL [--email E] (password on stdin or CONTEST_PASSWORD)")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "user add", "user add --username NAME --name 'Full Name' --org ID --role ROLE --vetting LEVEL [--email E] (password on stdin or CONTEST_PASSWORD)")
 	username := fs.String("username", "", "sign-in name")
 	name := fs.String("name", "", "full name")
 	email := fs.String("email", "", "email address")
@@ -148,20 +128,17 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	u := &contest.User{Username: *username, DisplayName: *name, Email: *email, OrgID: *org, Role: contest.Role(*role), Vetting: v}
-	if err := d.CreateUser(ctx, contest.SystemActor("cli"), u, pw); err != nil {
-		return describe(err)
-	}
-	fmt.Fprintf(env.Stdout, "user %d %s created\n", u.ID, u.Username)
-	if u.NeedsTOTP() {
-		fmt.Fprintln(env.Stdout, "This user must set up a second factor (TOTP) at first sign-in.")
-	}
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		u := &contest.User{Username: *username, DisplayName: *name, Email: *email, OrgID: *org, Role: contest.Role(*role), Vetting: v}
+		if err := d.CreateUser(ctx, contest.SystemActor("cli"), u, pw); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "user %d %s created\n", u.ID, u.Username)
+		if u.NeedsTOTP() {
+			fmt.Fprintln(env.Stdout, "This user must set up a second factor (TOTP) at first sign-in.")
+		}
+		return nil
+	})
 }
 
 func rolesList() string {
@@ -173,32 +150,27 @@ func rolesList() string {
 }
 
 func userList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "user list", "user list [--org ID]")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "user list", "user list [--org ID]")
 	org := fs.Int64("org", 0, "only this organisation")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	us, _, err := d.FindUsers(ctx, contest.SystemActor("cli"), contest.UserFilter{OrgID: *org, Limit: 500})
-	if err != nil {
-		return describe(err)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tUSERNAME\tNAME\tORG\tROLE\tVETTING\tTOTP\tSTATUS")
-	for _, u := range us {
-		status := "active"
-		if u.Disabled {
-			status = "disabled"
+	return sf.with(ctx, env, func(d *db.DB) error {
+		us, _, err := d.FindUsers(ctx, contest.SystemActor("cli"), contest.UserFilter{OrgID: *org, Limit: 500})
+		if err != nil {
+			return describe(err)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%v\t%s\n", u.ID, u.Username, u.DisplayName, u.OrgID, u.Role, u.VettingName, u.TOTPEnabled, status)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tUSERNAME\tNAME\tORG\tROLE\tVETTING\tTOTP\tSTATUS")
+		for _, u := range us {
+			status := "active"
+			if u.Disabled {
+				status = "disabled"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%v\t%s\n", u.ID, u.Username, u.DisplayName, u.OrgID, u.Role, u.VettingName, u.TOTPEnabled, status)
+		}
+		return tw.Flush()
+	})
 }
 
 func userByArg(ctx context.Context, d *db.DB, arg string) (*contest.User, error) {
@@ -211,35 +183,28 @@ func userByArg(ctx context.Context, d *db.DB, arg string) (*contest.User, error)
 
 func userSetDisabled(ctx context.Context, env *Env, args []string, disabled bool) error {
 	verb := map[bool]string{true: "disable", false: "enable"}[disabled]
-	fs := newFlagSet(env, "user "+verb, "user "+verb+" USERNAME|ID")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "user "+verb, "user "+verb+" USERNAME|ID")
 	if err := parseFlags(fs, env, nameFirst(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: name one user", errUsage)
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	u, err := userByArg(ctx, d, fs.Arg(0))
-	if err != nil {
-		return describe(err)
-	}
-	if err := d.SetUserDisabled(ctx, contest.SystemActor("cli"), u.ID, disabled); err != nil {
-		return describe(err)
-	}
-	fmt.Fprintf(env.Stdout, "user %s %sd\n", u.Username, verb)
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		u, err := userByArg(ctx, d, fs.Arg(0))
+		if err != nil {
+			return describe(err)
+		}
+		if err := d.SetUserDisabled(ctx, contest.SystemActor("cli"), u.ID, disabled); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "user %s %sd\n", u.Username, verb)
+		return nil
+	})
 }
 
 func userReset(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "user reset", "user reset USERNAME|ID (new password on stdin or CONTEST_PASSWORD)")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "user reset", "user reset USERNAME|ID (new password on stdin or CONTEST_PASSWORD)")
 	if err := parseFlags(fs, env, nameFirst(args)); err != nil {
 		return err
 	}
@@ -250,20 +215,17 @@ func userReset(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	u, err := userByArg(ctx, d, fs.Arg(0))
-	if err != nil {
-		return describe(err)
-	}
-	if err := d.ResetPassword(ctx, contest.SystemActor("cli"), u.ID, pw); err != nil {
-		return describe(err)
-	}
-	fmt.Fprintf(env.Stdout, "password of %s reset; their sessions have ended\n", u.Username)
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		u, err := userByArg(ctx, d, fs.Arg(0))
+		if err != nil {
+			return describe(err)
+		}
+		if err := d.ResetPassword(ctx, contest.SystemActor("cli"), u.ID, pw); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "password of %s reset; their sessions have ended\n", u.Username)
+		return nil
+	})
 }
 
 func cmdOrg(ctx context.Context, env *Env, args []string) error {
@@ -274,9 +236,7 @@ func cmdOrg(ctx context.Context, env *Env, args []string) error {
 }
 
 func orgAdd(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "org add", "org add --name NAME --kind KIND [--area AREA]")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "org add", "org add --name NAME --kind KIND [--area AREA]")
 	name := fs.String("name", "", "organisation name")
 	var kinds []string
 	for _, k := range contest.OrgKinds {
@@ -287,47 +247,37 @@ func orgAdd(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	o := &contest.Org{Name: *name, Kind: contest.OrgKind(*kind), Area: *area}
-	if err := d.CreateOrg(ctx, contest.SystemActor("cli"), o); err != nil {
-		return describe(err)
-	}
-	fmt.Fprintf(env.Stdout, "organisation %d %s created\n", o.ID, o.Name)
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		o := &contest.Org{Name: *name, Kind: contest.OrgKind(*kind), Area: *area}
+		if err := d.CreateOrg(ctx, contest.SystemActor("cli"), o); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "organisation %d %s created\n", o.ID, o.Name)
+		return nil
+	})
 }
 
 func orgList(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "org list", "org list")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "org list", "org list")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	os, err := d.FindOrgs(ctx, contest.SystemActor("cli"))
-	if err != nil {
-		return describe(err)
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tKIND\tAREA")
-	for _, o := range os {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.ID, o.Name, o.Kind, o.Area)
-	}
-	return tw.Flush()
+	return sf.with(ctx, env, func(d *db.DB) error {
+		os, err := d.FindOrgs(ctx, contest.SystemActor("cli"))
+		if err != nil {
+			return describe(err)
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tKIND\tAREA")
+		for _, o := range os {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", o.ID, o.Name, o.Kind, o.Area)
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdBackup(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "backup", "backup --out FILE [--data DIR]")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "backup", "backup --out FILE [--data DIR]")
 	out := fs.String("out", "", "file to write (SQLite: a consistent database copy made with VACUUM INTO)")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
@@ -335,14 +285,11 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 	if *out == "" {
 		*out = fmt.Sprintf("contest-backup-%s.db", time.Now().UTC().Format("20060102T150405Z"))
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Backup(ctx, contest.SystemActor("cli"), *out); err != nil {
-		return describe(err)
-	}
-	fmt.Fprintf(env.Stdout, "backup written to %s\n", *out)
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		if err := d.Backup(ctx, contest.SystemActor("cli"), *out); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(env.Stdout, "backup written to %s\n", *out)
+		return nil
+	})
 }

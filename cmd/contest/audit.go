@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/db"
 )
 
 func init() {
@@ -21,37 +22,30 @@ func cmdAudit(ctx context.Context, env *Env, args []string) error {
 }
 
 func auditVerify(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "audit verify", "audit verify [--data DIR | --db postgres://...]")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "audit verify", "audit verify [--data DIR | --db postgres://...]")
 	if err := parseFlags(fs, env, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	res, err := d.VerifyAudit(ctx, contest.SystemActor("cli"))
-	if res == nil {
-		return describe(err)
-	}
-	rate := float64(res.Entries) / max(res.Elapsed.Seconds(), 1e-9)
-	if !res.OK {
-		fmt.Fprintf(env.Stdout, "audit chain BROKEN at entry %d: %s (%d entries checked)\n", res.FirstBadSeq, res.Problem, res.Entries)
-		return fmt.Errorf("audit chain broken at entry %d", res.FirstBadSeq)
-	}
-	fmt.Fprintf(env.Stdout, "audit chain OK: %d entries verified in %s (%.0f entries/s)\n", res.Entries, res.Elapsed.Round(time.Millisecond), rate)
-	if err != nil {
-		return describe(err)
-	}
-	return nil
+	return sf.with(ctx, env, func(d *db.DB) error {
+		res, err := d.VerifyAudit(ctx, contest.SystemActor("cli"))
+		if res == nil {
+			return describe(err)
+		}
+		rate := float64(res.Entries) / max(res.Elapsed.Seconds(), 1e-9)
+		if !res.OK {
+			fmt.Fprintf(env.Stdout, "audit chain BROKEN at entry %d: %s (%d entries checked)\n", res.FirstBadSeq, res.Problem, res.Entries)
+			return fmt.Errorf("audit chain broken at entry %d", res.FirstBadSeq)
+		}
+		fmt.Fprintf(env.Stdout, "audit chain OK: %d entries verified in %s (%.0f entries/s)\n", res.Entries, res.Elapsed.Round(time.Millisecond), rate)
+		if err != nil {
+			return describe(err)
+		}
+		return nil
+	})
 }
 
 func auditExport(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "audit export", "audit export --recipient WHO [--out FILE] [--from RFC3339] [--to RFC3339] [--user NAME]")
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := newStoreFlagSet(env, "audit export", "audit export --recipient WHO [--out FILE] [--from RFC3339] [--to RFC3339] [--user NAME]")
 	out := fs.String("out", "-", "file to write JSON lines to, - for standard output")
 	recipient := fs.String("recipient", "", "who the export is for (recorded as a disclosure)")
 	from := fs.String("from", "", "only entries at or after this time (RFC 3339)")
@@ -73,25 +67,22 @@ func auditExport(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	f.Username = *user
-	d, err := sf.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	w := env.Stdout
-	if *out != "-" {
-		fh, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return err
+	return sf.with(ctx, env, func(d *db.DB) error {
+		w := env.Stdout
+		if *out != "-" {
+			fh, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return err
+			}
+			defer fh.Close()
+			w = fh
 		}
-		defer fh.Close()
-		w = fh
-	}
-	sys := contest.SystemActor("cli")
-	// The operator acts with the auditor's rights for an export.
-	sys.Role = contest.RoleAuditor
-	if err := d.ExportAudit(ctx, sys, f, *recipient, w); err != nil {
-		return describe(err)
-	}
-	return nil
+		sys := contest.SystemActor("cli")
+		// The operator acts with the auditor's rights for an export.
+		sys.Role = contest.RoleAuditor
+		if err := d.ExportAudit(ctx, sys, f, *recipient, w); err != nil {
+			return describe(err)
+		}
+		return nil
+	})
 }

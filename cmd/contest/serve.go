@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -23,10 +24,7 @@ type serveFlags struct {
 	secureCookies bool
 }
 
-func (s *serveFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-}) {
+func (s *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.addr, "addr", "127.0.0.1:8080", "address to listen on (env CONTEST_ADDR)")
 	fs.BoolVar(&s.secureCookies, "secure-cookies", false, "mark session cookies Secure; set when users reach contest over TLS (env CONTEST_SECURE_COOKIES)")
 }

@@ -38,6 +38,24 @@ func (s *storeFlags) logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, nil))
 }
 
+// newStoreFlagSet returns a flag set with the store flags registered.
+func newStoreFlagSet(env *Env, name, synopsis string) (*flag.FlagSet, *storeFlags) {
+	fs := newFlagSet(env, name, synopsis)
+	sf := &storeFlags{}
+	sf.register(fs)
+	return fs, sf
+}
+
+// with opens the store, calls fn, and closes the store.
+func (s *storeFlags) with(ctx context.Context, env *Env, fn func(d *db.DB) error) error {
+	d, err := s.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return fn(d)
+}
+
 func (s *storeFlags) open(ctx context.Context, env *Env) (*db.DB, error) {
 	return db.Open(ctx, db.Config{DSN: s.dsn, DataDir: s.data, Logger: s.logger(env.Stderr)})
 }
