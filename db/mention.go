@@ -1,0 +1,35 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/contest-ct/contest"
+)
+
+// addMention records a mention of a person in the record (kind, id) being
+// written in tx, with that record's access metadata. Every strand calls it
+// for every person it stores, in the same transaction as the record, so
+// the mention is matched as soon as the record is committed.
+func (tx *Tx) addMention(ctx context.Context, a *contest.Actor, kind contest.Kind, id int64, role string, meta *contest.Meta, p *contest.PersonDetails) (int64, error) {
+	if p.IsZero() {
+		return 0, nil
+	}
+	body, err := json.Marshal(p)
+	if err != nil {
+		return 0, fmt.Errorf("mention: %w", err)
+	}
+	m := *meta
+	if m.CreatedAt.IsZero() {
+		tx.newMeta(a, &m)
+	}
+	var mid int64
+	err = tx.QueryRowContext(ctx, "INSERT INTO person_mentions (source_kind, source_id, role, person, "+metaCols+
+		") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+		append([]any{string(kind), id, role, string(body)}, metaArgs(&m)...)...).Scan(&mid)
+	if err != nil {
+		return 0, fmt.Errorf("mention: %w", err)
+	}
+	return mid, nil
+}
