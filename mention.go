@@ -1,5 +1,10 @@
 package contest
 
+import (
+	"context"
+	"time"
+)
+
 // PersonDetails is what a record says about a person: any field may be
 // empty. Every strand that stores a person (a subject, a referred person, a
 // person in a public report, a casualty, an account holder named in a
@@ -50,4 +55,58 @@ type Mention struct {
 	// PersonID is the person this mention has been confirmed as, or 0.
 	PersonID int64 `json:"person_id,omitempty"`
 	Meta     Meta  `json:"meta"`
+}
+
+// Possible-match statuses.
+const (
+	MatchOpen      = "open"
+	MatchConfirmed = "confirmed"
+	MatchRejected  = "rejected"
+	// MatchReferred marks a match the finder may not see in full: it went
+	// to someone who may, and the finder learns only that it was referred.
+	MatchReferred = "referred"
+)
+
+// MatchReason is one field's contribution to a match weight: the bars of
+// the waterfall.
+type MatchReason struct {
+	Field  string  `json:"field"`
+	Level  string  `json:"level"`
+	Weight float64 `json:"weight"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// PossibleMatch pairs a new mention with an earlier one that may be the
+// same person, with the reasons. A named person confirms or rejects it.
+type PossibleMatch struct {
+	ID             int64         `json:"id"`
+	Mention        *Mention      `json:"mention"`
+	Candidate      *Mention      `json:"candidate"`
+	Weight         float64       `json:"weight"`
+	Probability    float64       `json:"probability"`
+	Reasons        []MatchReason `json:"reasons"`
+	Status         string        `json:"status"`
+	DecidedBy      int64         `json:"decided_by,omitempty"`
+	DecidedAt      time.Time     `json:"decided_at,omitzero"`
+	DecisionReason string        `json:"decision_reason,omitempty"`
+	CreatedAt      time.Time     `json:"created_at"`
+}
+
+// MatchFilter selects possible matches. SourceKind and SourceID select the
+// matches of the mentions of one record (either side).
+type MatchFilter struct {
+	SourceKind Kind
+	SourceID   int64
+	Status     string
+	Offset     int
+	Limit      int
+}
+
+// MatchService is join-the-dots: the possible matches between mentions of
+// people, within what the actor may see (both sides), and the decisions on
+// them.
+type MatchService interface {
+	FindPossibleMatches(ctx context.Context, a *Actor, f MatchFilter) ([]*PossibleMatch, int, error)
+	// DecidePossibleMatch confirms or rejects a match, with the reason.
+	DecidePossibleMatch(ctx context.Context, a *Actor, id int64, confirm bool, reason string) (*PossibleMatch, error)
 }
