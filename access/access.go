@@ -141,11 +141,25 @@ var Policy = map[contest.Kind]rule{
 		Update: of(contest.RoleContentOfficer, contest.RolePartner),
 		Export: of(contest.RoleSupervisor),
 	},
+	// Hash banks of known terrorist material are kept by content
+	// officers and their supervisors.
+	contest.KindHashBank: {
+		Read:   of(contest.RoleContentOfficer, contest.RoleSupervisor),
+		Create: of(contest.RoleContentOfficer, contest.RoleSupervisor),
+		Update: of(contest.RoleContentOfficer, contest.RoleSupervisor),
+		Export: of(contest.RoleContentOfficer, contest.RoleSupervisor),
+	},
 	contest.KindIncident: {
 		Read:   of(contest.RoleCasualtyBureau, contest.RoleInvestigator, contest.RoleSupervisor, contest.RoleAnalyst),
 		Create: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
 		Update: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
 	},
+}
+
+// publicMay is what the anonymous public reporter (contest.PublicReporter)
+// may do: create reports, and nothing else, not even read them back.
+var publicMay = map[contest.Kind]set[Action]{
+	contest.KindReport: of(Create),
 }
 
 // intelligence are the organisation kinds that hold Pursue intelligence.
@@ -162,6 +176,11 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 	}
 	if a.System {
 		return ScopeAll
+	}
+	if a.IsPublic() {
+		// The public reporter's records have no owning organisation
+		// (OwnerOrgID 0, like the actor's own OrgID).
+		return ScopeOwnOrg
 	}
 	ok := a.OrgKind
 	switch kind {
@@ -204,6 +223,11 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 			return ScopeOwnOrg
 		}
 		return ScopeNone
+	case contest.KindHashBank:
+		if ok == contest.OrgCTP || ok == contest.OrgPolice {
+			return ScopeAll
+		}
+		return ScopeNone
 	case contest.KindIncident:
 		if intelligence[ok] || ok == contest.OrgLocalAuthority || ok == contest.OrgHealth {
 			return ScopeAll
@@ -238,6 +262,9 @@ func roleAllows(a *contest.Actor, act Action, kind contest.Kind) bool {
 	if a.System {
 		_, known := Policy[kind]
 		return known
+	}
+	if a.IsPublic() {
+		return publicMay[kind][act]
 	}
 	if !a.TOTPEnrolled && needsSecondFactor(a) {
 		return false
