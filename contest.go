@@ -262,6 +262,8 @@ const (
 	KindBulletin      Kind = "bulletin"
 	KindContentRef    Kind = "content_referral"
 	KindIncident      Kind = "incident"
+	// KindHashBank is a list of hashes of known terrorist material.
+	KindHashBank Kind = "hash_bank"
 )
 
 // Meta is carried by every stored record: its protective marking, the
