@@ -122,6 +122,7 @@ type Store interface {
 	ThreatService
 	AuthService
 	AuditService
+	ReportService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }

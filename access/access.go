@@ -129,6 +129,8 @@ var Policy = map[contest.Kind]rule{
 		Create: everyone,
 		Update: of(contest.RoleInvestigator, contest.RoleAnalyst, contest.RoleSupervisor),
 		Export: of(contest.RoleSupervisor),
+		// Publishing a rumour-control statement.
+		Admin: of(contest.RoleSupervisor),
 	},
 	contest.KindBulletin: {
 		Read:   everyone,
