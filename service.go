@@ -123,6 +123,7 @@ type Store interface {
 	AuthService
 	AuditService
 	ReportService
+	ContentService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }
