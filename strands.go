@@ -60,12 +60,14 @@ type PreventReferral struct {
 	Meta        Meta      `json:"meta"`
 }
 
-// CaseFilter selects strand records.
+// CaseFilter selects strand records. Status is a Prevent referral's stage.
+// InvestigationID applies to subjects only.
 type CaseFilter struct {
-	Status      string
-	OwnerUserID int64
-	Offset      int
-	Limit       int
+	Status          string
+	OwnerUserID     int64
+	InvestigationID int64
+	Offset          int
+	Limit           int
 }
 
 // CaseService reads the strand records the platform core holds. Lists hold
@@ -78,4 +80,8 @@ type CaseService interface {
 	FindSubjectByID(ctx context.Context, a *Actor, id int64) (*Subject, error)
 	FindPreventReferrals(ctx context.Context, a *Actor, f CaseFilter) ([]*PreventReferral, int, error)
 	FindPreventReferralByID(ctx context.Context, a *Actor, id int64) (*PreventReferral, error)
+	// CountCases counts the records of kind (investigation, subject or
+	// prevent_case) the actor may see, by status (a referral's stage),
+	// in one audited query; f.Offset and f.Limit are ignored.
+	CountCases(ctx context.Context, a *Actor, kind Kind, f CaseFilter) (map[string]int, error)
 }

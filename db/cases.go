@@ -12,27 +12,49 @@ import (
 	"github.com/contest-ct/contest/access"
 )
 
-// findList returns the visible rows of a table, newest first, with the
-// visible total, and audits the consultation.
-func findList[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.Kind, tbl, cols string, f contest.CaseFilter,
-	scan func(r interface{ Scan(...any) error }) (*T, *contest.Meta, error)) ([]*T, int, error) {
+// caseTable is where the records of a strand kind live, and the columns
+// its filters and order use.
+type caseTable struct {
+	table  string
+	status string // the status column ("stage" for referrals)
+	owner  string // the owning user column
+	order  string // the list order
+}
+
+var caseTables = map[contest.Kind]caseTable{
+	contest.KindInvestigation: {"investigations", "status", "lead_user_id", "t.id DESC"},
+	// Subjects come soonest review first (those with no review date
+	// last), so that the work due is at the top of every list.
+	contest.KindSubject:     {"subjects", "status", "owner_user_id", "t.next_review_at = 0, t.next_review_at, t.id DESC"},
+	contest.KindPreventCase: {"prevent_referrals", "stage", "owner_user_id", "t.id DESC"},
+}
+
+// caseWhere is the access filter for kind with the filter's conditions
+// added, and its arguments.
+func caseWhere(a *contest.Actor, kind contest.Kind, ct caseTable, f contest.CaseFilter) (string, []any) {
 	where, args := access.Filter(a, access.Read, kind, "t", 1)
-	if f.Status != "" {
-		args = append(args, f.Status)
-		col := "status"
-		if kind == contest.KindPreventCase {
-			col = "stage"
-		}
+	add := func(col string, v any) {
+		args = append(args, v)
 		where += " AND t." + col + " = $" + strconv.Itoa(len(args))
+	}
+	if f.Status != "" {
+		add(ct.status, f.Status)
 	}
 	if f.OwnerUserID != 0 {
-		args = append(args, f.OwnerUserID)
-		col := "owner_user_id"
-		if kind == contest.KindInvestigation {
-			col = "lead_user_id"
-		}
-		where += " AND t." + col + " = $" + strconv.Itoa(len(args))
+		add(ct.owner, f.OwnerUserID)
 	}
+	if f.InvestigationID != 0 && kind == contest.KindSubject {
+		add("investigation_id", f.InvestigationID)
+	}
+	return where, args
+}
+
+// findList returns the visible rows of a table in the kind's order, with
+// the visible total, and audits the consultation.
+func findList[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.Kind, cols string, f contest.CaseFilter,
+	scan func(r interface{ Scan(...any) error }) (*T, *contest.Meta, error)) ([]*T, int, error) {
+	ct := caseTables[kind]
+	where, args := caseWhere(a, kind, ct, f)
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
@@ -40,31 +62,84 @@ func findList[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.
 		f.Offset = 0
 	}
 	var total int
-	if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+tbl+" t WHERE "+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count %s: %w", tbl, err)
+	if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+ct.table+" t WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", ct.table, err)
 	}
-	rows, err := d.read.QueryContext(ctx, "SELECT "+cols+", "+prefixed("t", metaCols)+" FROM "+tbl+" t WHERE "+where+
-		fmt.Sprintf(" ORDER BY t.id DESC LIMIT %d OFFSET %d", f.Limit, f.Offset), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find %s: %w", tbl, err)
-	}
-	defer rows.Close()
 	var out []*T
-	for rows.Next() {
-		rec, _, err := scan(rows)
+	// A page past the end needs no second query.
+	if f.Offset < total {
+		rows, err := d.read.QueryContext(ctx, "SELECT "+cols+", "+prefixed("t", metaCols)+" FROM "+ct.table+" t WHERE "+where+
+			fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", ct.order, f.Limit, f.Offset), args...)
 		if err != nil {
+			return nil, 0, fmt.Errorf("find %s: %w", ct.table, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			rec, _, err := scan(rows)
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, rec)
+		}
+		if err := rows.Err(); err != nil {
 			return nil, 0, err
 		}
-		out = append(out, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: kind,
-		Detail: map[string]string{"results": strconv.Itoa(total), "status": f.Status}}); err != nil {
+		Detail: listDetail(f, total)}); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// listDetail describes a list or count for the audit trail.
+func listDetail(f contest.CaseFilter, total int) map[string]string {
+	m := map[string]string{"results": strconv.Itoa(total), "status": f.Status}
+	if f.OwnerUserID != 0 {
+		m["owner_user_id"] = itoa(f.OwnerUserID)
+	}
+	if f.InvestigationID != 0 {
+		m["investigation_id"] = itoa(f.InvestigationID)
+	}
+	if f.Offset != 0 {
+		m["offset"] = strconv.Itoa(f.Offset)
+	}
+	return m
+}
+
+// CountCases implements contest.CaseService: one grouped count of the
+// visible records, audited as a list.
+func (d *DB) CountCases(ctx context.Context, a *contest.Actor, kind contest.Kind, f contest.CaseFilter) (map[string]int, error) {
+	ct, ok := caseTables[kind]
+	if !ok {
+		return nil, contest.Errorf(contest.EINVALID, "Records of kind %s cannot be counted by status.", strings.ReplaceAll(string(kind), "_", " "))
+	}
+	where, args := caseWhere(a, kind, ct, f)
+	rows, err := d.read.QueryContext(ctx, "SELECT t."+ct.status+", COUNT(*) FROM "+ct.table+" t WHERE "+where+" GROUP BY t."+ct.status, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count %s: %w", ct.table, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	total := 0
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+		total += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	detail := listDetail(f, total)
+	detail["grouped_by"] = ct.status
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: kind, Detail: detail}); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // prefixed qualifies each column of a comma-separated list with alias.
@@ -78,8 +153,9 @@ func prefixed(alias, cols string) string {
 
 // findOne returns one visible record; a hidden one gives the same not-found
 // as a missing one, and both are audited as refused.
-func findOne[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.Kind, tbl, cols string, id int64,
+func findOne[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.Kind, cols string, id int64,
 	scan func(r interface{ Scan(...any) error }) (*T, *contest.Meta, error)) (*T, error) {
+	tbl := caseTables[kind].table
 	rec, m, err := scan(d.read.QueryRowContext(ctx, "SELECT "+cols+", "+prefixed("t", metaCols)+" FROM "+tbl+" t WHERE t.id = $1", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, d.denied(ctx, a, contest.AuditRead, kind, itoa(id), "missing", contest.NotFound(kind))
@@ -144,30 +220,30 @@ func scanReferral(r interface{ Scan(...any) error }) (*contest.PreventReferral, 
 
 // FindInvestigations implements contest.CaseService.
 func (d *DB) FindInvestigations(ctx context.Context, a *contest.Actor, f contest.CaseFilter) ([]*contest.Investigation, int, error) {
-	return findList(ctx, d, a, contest.KindInvestigation, "investigations", investigationCols, f, scanInvestigation)
+	return findList(ctx, d, a, contest.KindInvestigation, investigationCols, f, scanInvestigation)
 }
 
 // FindInvestigationByID implements contest.CaseService.
 func (d *DB) FindInvestigationByID(ctx context.Context, a *contest.Actor, id int64) (*contest.Investigation, error) {
-	return findOne(ctx, d, a, contest.KindInvestigation, "investigations", investigationCols, id, scanInvestigation)
+	return findOne(ctx, d, a, contest.KindInvestigation, investigationCols, id, scanInvestigation)
 }
 
 // FindSubjects implements contest.CaseService.
 func (d *DB) FindSubjects(ctx context.Context, a *contest.Actor, f contest.CaseFilter) ([]*contest.Subject, int, error) {
-	return findList(ctx, d, a, contest.KindSubject, "subjects", subjectCols, f, scanSubject)
+	return findList(ctx, d, a, contest.KindSubject, subjectCols, f, scanSubject)
 }
 
 // FindSubjectByID implements contest.CaseService.
 func (d *DB) FindSubjectByID(ctx context.Context, a *contest.Actor, id int64) (*contest.Subject, error) {
-	return findOne(ctx, d, a, contest.KindSubject, "subjects", subjectCols, id, scanSubject)
+	return findOne(ctx, d, a, contest.KindSubject, subjectCols, id, scanSubject)
 }
 
 // FindPreventReferrals implements contest.CaseService.
 func (d *DB) FindPreventReferrals(ctx context.Context, a *contest.Actor, f contest.CaseFilter) ([]*contest.PreventReferral, int, error) {
-	return findList(ctx, d, a, contest.KindPreventCase, "prevent_referrals", referralCols, f, scanReferral)
+	return findList(ctx, d, a, contest.KindPreventCase, referralCols, f, scanReferral)
 }
 
 // FindPreventReferralByID implements contest.CaseService.
 func (d *DB) FindPreventReferralByID(ctx context.Context, a *contest.Actor, id int64) (*contest.PreventReferral, error) {
-	return findOne(ctx, d, a, contest.KindPreventCase, "prevent_referrals", referralCols, id, scanReferral)
+	return findOne(ctx, d, a, contest.KindPreventCase, referralCols, id, scanReferral)
 }
