@@ -100,6 +100,15 @@ func routeTable() []route {
 		{"GET", "/{$}", signedIn(), (*handler).home},
 		{"GET", "/strands/{strand}", signedIn(), (*handler).strand},
 
+		// Strand records: Pursue investigations and subjects of interest,
+		// Prevent referrals.
+		{"GET", "/investigations", can(access.Read, contest.KindInvestigation), (*handler).investigationList},
+		{"GET", "/investigations/{id}", can(access.Read, contest.KindInvestigation).onRecord(), (*handler).investigationShow},
+		{"GET", "/subjects", can(access.Read, contest.KindSubject), (*handler).subjectList},
+		{"GET", "/subjects/{id}", can(access.Read, contest.KindSubject).onRecord(), (*handler).subjectShow},
+		{"GET", "/prevent/referrals", can(access.Read, contest.KindPreventCase), (*handler).referralList},
+		{"GET", "/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).referralShow},
+
 		// The national threat level.
 		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},
 		{"POST", "/threat-level", can(access.Update, contest.KindThreatLevel), (*handler).threatSet},
@@ -160,6 +169,12 @@ func routeTable() []route {
 		{"GET", "/api/v1/audit", can(access.Read, contest.KindAudit), (*handler).apiAuditSearch},
 		{"GET", "/api/v1/audit/export", can(access.Export, contest.KindAudit), (*handler).apiAuditExport},
 		{"POST", "/api/v1/audit/verify", can(access.Read, contest.KindAudit), (*handler).apiAuditVerify},
+		{"GET", "/api/v1/investigations", can(access.Read, contest.KindInvestigation), (*handler).apiInvestigationList},
+		{"GET", "/api/v1/investigations/{id}", can(access.Read, contest.KindInvestigation).onRecord(), (*handler).apiInvestigationShow},
+		{"GET", "/api/v1/subjects", can(access.Read, contest.KindSubject), (*handler).apiSubjectList},
+		{"GET", "/api/v1/subjects/{id}", can(access.Read, contest.KindSubject).onRecord(), (*handler).apiSubjectShow},
+		{"GET", "/api/v1/prevent/referrals", can(access.Read, contest.KindPreventCase), (*handler).apiReferralList},
+		{"GET", "/api/v1/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).apiReferralShow},
 
 		// Anything else is not found, in HTML or as a problem.
 		{"", "/api/", public(), (*handler).apiNotFound},

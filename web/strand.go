@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/access"
@@ -27,9 +28,9 @@ type strandKind struct {
 // strands are the four strands of CONTEST, in the strategy's order.
 var strands = []strandDef{
 	{Slug: "pursue", Name: "Pursue", Aim: "Stop terrorist attacks by detecting and disrupting those who plan them.",
-		Kinds: []strandKind{{Kind: contest.KindInvestigation, Label: "Investigations"}, {Kind: contest.KindSubject, Label: "Subjects of interest"}, {Kind: contest.KindReport, Label: "Reports of suspicious activity"}}},
+		Kinds: []strandKind{{Kind: contest.KindInvestigation, Label: "Investigations", Href: "/investigations"}, {Kind: contest.KindSubject, Label: "Subjects of interest", Href: "/subjects"}, {Kind: contest.KindReport, Label: "Reports of suspicious activity"}}},
 	{Slug: "prevent", Name: "Prevent", Aim: "Stop people becoming terrorists or supporting terrorism, through early intervention.",
-		Kinds: []strandKind{{Kind: contest.KindPreventCase, Label: "Prevent referrals and cases"}}},
+		Kinds: []strandKind{{Kind: contest.KindPreventCase, Label: "Prevent referrals and cases", Href: "/prevent/referrals"}}},
 	{Slug: "protect", Name: "Protect", Aim: "Strengthen protection against a terrorist attack in the UK and of UK interests overseas.",
 		Kinds: []strandKind{{Kind: contest.KindBulletin, Label: "Protective security bulletins"}, {Kind: contest.KindContentRef, Label: "Terrorist content referrals"}}},
 	{Slug: "prepare", Name: "Prepare", Aim: "Mitigate the impact of a terrorist attack and recover from it.",
@@ -47,10 +48,42 @@ func (s strandDef) visibleTo(a *contest.Actor) bool {
 	return false
 }
 
+// holds reports whether path is one of the strand's record pages, so that
+// the navigation marks the strand as the current section.
+func (s strandDef) holds(path string) bool {
+	for _, k := range s.Kinds {
+		if k.Href != "" && (path == k.Href || strings.HasPrefix(path, k.Href+"/")) {
+			return true
+		}
+	}
+	return false
+}
+
 // strandRow is one line of a strand page: a kind and what the actor may do.
 type strandRow struct {
 	strandKind
 	Can []string
+}
+
+// rowsFor lists the kinds of record in the strand that the actor may work
+// with, what they may do, and the address of the list where they may read.
+func (s strandDef) rowsFor(a *contest.Actor) []strandRow {
+	var rows []strandRow
+	for _, k := range s.Kinds {
+		row := strandRow{strandKind: k}
+		if !access.Can(a, access.Read, k.Kind) {
+			row.Href = "" // nothing to list for this actor
+		}
+		for _, act := range []access.Action{access.Read, access.Create, access.Update, access.Export} {
+			if access.Can(a, act, k.Kind) {
+				row.Can = append(row.Can, actionLabel(act))
+			}
+		}
+		if len(row.Can) > 0 {
+			rows = append(rows, row)
+		}
+	}
+	return rows
 }
 
 // strand shows a strand's aim and what the signed-in user may do in it.
@@ -64,18 +97,7 @@ func (h *handler) strand(w http.ResponseWriter, r *http.Request) error {
 		if !s.visibleTo(a) {
 			break
 		}
-		var rows []strandRow
-		for _, k := range s.Kinds {
-			row := strandRow{strandKind: k}
-			for _, act := range []access.Action{access.Read, access.Create, access.Update, access.Export} {
-				if access.Can(a, act, k.Kind) {
-					row.Can = append(row.Can, actionLabel(act))
-				}
-			}
-			if len(row.Can) > 0 {
-				rows = append(rows, row)
-			}
-		}
+		rows := s.rowsFor(a)
 		return h.render(w, r, http.StatusOK, "strand", &page{Title: s.Name, Data: map[string]any{"Strand": s, "Rows": rows}})
 	}
 	return contest.Errorf(contest.ENOTFOUND, "If you typed the web address, check it is correct.")

@@ -33,11 +33,17 @@ var viewNames = []string{
 	"compartment_show",
 	"error",
 	"home",
+	"investigation_list",
+	"investigation_show",
 	"org_list",
 	"org_new",
 	"org_show",
+	"referral_list",
+	"referral_show",
 	"sign_in",
 	"strand",
+	"subject_list",
+	"subject_show",
 	"threat_level",
 	"token_created",
 	"token_form",
@@ -205,7 +211,9 @@ type page struct {
 	// Classification, when set, puts the record's marking in a banner at
 	// the top and bottom of the page.
 	Classification contest.Classification
-	RequestID      string
+	// CompartmentNames are the record's compartments, shown in the banner.
+	CompartmentNames []string
+	RequestID        string
 	// Status and Code describe an error page.
 	Status int
 	Code   string
@@ -293,6 +301,7 @@ func navFor(a *contest.Actor, current string) []navItem {
 	for _, s := range strands {
 		if s.visibleTo(a) {
 			addItem(s.Name, "/strands/"+s.Slug)
+			nav[len(nav)-1].Current = nav[len(nav)-1].Current || s.holds(current)
 		}
 	}
 	if access.Can(a, access.Read, contest.KindThreatLevel) {
