@@ -162,11 +162,12 @@ func paginate(u *url.URL, offset, limit, total, shown int) pagination {
 		}
 		return u.Path
 	}
+	if cur > 1 {
+		// Past the end, previous is the last page there is.
+		p.Prev = href(max(1, min(cur-1, pages)))
+	}
 	if pages <= 1 {
 		return p
-	}
-	if cur > 1 {
-		p.Prev = href(min(cur-1, pages))
 	}
 	if cur < pages {
 		p.Next = href(cur + 1)
