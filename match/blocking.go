@@ -9,6 +9,13 @@ package match
 //	given-name sound + birth day/month  full date of birth (day/month order ignored)
 //	house number + postcode             document, phone, e-mail, handle
 //
+// and finer keys that stay small in a large index where the keys above
+// grow past the block limit (a common name pair, a common family name in
+// one birth year):
+//
+//	name pair + birth year              name pair + birth day/month
+//	family-name sound + date of birth   given-name sound + date of birth
+//
 // Name sounds are phonetic skeletons and variant-group ids, so Mohammed
 // meets Muhammad and Bill meets William.
 
@@ -27,6 +34,10 @@ const (
 	kHandle
 	kNumPC
 	kStr
+	kNameYear
+	kNameMD
+	kFamDOB
+	kGivenDOB
 )
 
 // mix hashes a tag and values into a 64-bit key.
@@ -70,11 +81,16 @@ func blockKeys(v *view, r *rec, out []uint64) []uint64 {
 	}
 	addrs := r.section(cAddrs)
 	names := r.section(cNames)
+	year := uint64(d.Year)
+	fullDOB := year != 0 && md1 != 0 && md2 != 0
 	for i := 0; i+2 < len(names); i += 3 {
 		g, f := v.name(names[i]), v.name(names[i+2])
 		for _, tf := range f.toks {
-			if d.Year != 0 {
-				add(mix(kFamYear, tf, uint64(d.Year)))
+			if year != 0 {
+				add(mix(kFamYear, tf, year))
+			}
+			if fullDOB {
+				add(mix(kFamDOB, tf, year, md1, md2))
 			}
 			for _, tg := range g.toks {
 				a, b := tf, tg
@@ -82,6 +98,12 @@ func blockKeys(v *view, r *rec, out []uint64) []uint64 {
 					a, b = b, a
 				}
 				add(mix(kNamePair, a, b))
+				if year != 0 {
+					add(mix(kNameYear, a, b, year))
+				}
+				if md1 != 0 && md2 != 0 {
+					add(mix(kNameMD, a, b, md1, md2))
+				}
 			}
 			for j := 0; j+4 < len(addrs); j += 5 {
 				if pc := addrs[j+4]; pc != 0 {
@@ -98,10 +120,13 @@ func blockKeys(v *view, r *rec, out []uint64) []uint64 {
 			if md1 != 0 && md2 != 0 {
 				add(mix(kGivenMD, tg, md1, md2))
 			}
+			if fullDOB {
+				add(mix(kGivenDOB, tg, year, md1, md2))
+			}
 		}
 	}
-	if d.Year != 0 && md1 != 0 && md2 != 0 {
-		add(mix(kDOB, uint64(d.Year), md1, md2))
+	if fullDOB {
+		add(mix(kDOB, year, md1, md2))
 	}
 	for j := 0; j+4 < len(addrs); j += 5 {
 		if num, pc := addrs[j], addrs[j+4]; num != 0 && pc != 0 {
