@@ -203,35 +203,34 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 				sample[i] = int(float64(i) * step)
 			}
 		}
-		hists := make([]map[vector]float64, opt.Workers)
-		for w := range hists {
-			hists[w] = map[vector]float64{}
+		smps := make([]*trainSet, opt.Workers)
+		scs := make([]*scratch, opt.Workers)
+		for w := range smps {
+			smps[w], scs[w] = newTrainSet(), &scratch{}
 		}
 		run(sample, func(w, _ int, v *view, q *rec, cands []uint32) {
 			for _, c := range cands {
-				hists[w][v.compare(q, &ix.recs[c]).v]++
+				smps[w].addCand(v.compare(q, &ix.recs[c]).v)
 			}
+			ix.rulePairs(v, q, ^uint32(0), scs[w], smps[w])
 		})
-		hist := hists[0]
-		for _, h := range hists[1:] {
-			for k, n := range h {
-				hist[k] += n
-			}
+		smp := smps[0]
+		for _, o := range smps[1:] {
+			smp.merge(o)
 		}
+		smp.possible = float64(len(sample)) * float64(ix.live)
 		params = ix.params.Load()
-		if len(hist) > 0 && len(right) > 1 && ix.live > 0 {
-			init := startParams()
+		if len(right) > 1 && ix.live > 0 {
 			rng := rand.New(rand.NewPCG(1, 0x7570616972))
 			v := view{t: &ix.tab, readonly: true}
 			qs := make([]rec, 0, 1024)
 			for range 1024 {
 				qs = append(qs, v.encode(ix.vars, &right[rng.IntN(len(right))]))
 			}
-			init.u = randomU(&v, randomPairs, func() (*rec, *rec) {
+			u := randomU(&v, randomPairs, func() (*rec, *rec) {
 				return &qs[rng.IntN(len(qs))], &ix.recs[rng.IntN(len(ix.recs))]
 			})
-			est := em(hist, init, 500, false)
-			if err := est.plausible(); err == nil {
+			if est := estimate(smp, u, 500); est != nil && est.plausible() == nil {
 				params = est
 			}
 		}

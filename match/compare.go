@@ -252,14 +252,23 @@ func (v *view) compare(a, b *rec) cmpResult {
 			sg, sf := nameLevel(ag, bf), nameLevel(af, bg)
 			if r := rank(sg) + rank(sf); r < best {
 				best = r
+				// Which comparison fills which slot must not depend on
+				// the order of a and b: the better one goes to family.
+				tfID, tfRole := [2]uint32{bn[j+2], bn[j]}, [2]uint8{1, 0}
+				if rank(sg) < rank(sf) {
+					sg, sf = sf, sg
+					tfID, tfRole = [2]uint32{bn[j], bn[j+2]}, [2]uint8{0, 1}
+				}
 				res.v.set(fGiven, sg)
 				res.v.set(fFamily, sf)
 				res.v.set(fMiddle, middleLevel(am, bm))
 				res.swapped = true
-				res.tfID = [2]uint32{bn[j+2], bn[j]}
-				res.tfRole = [2]uint8{1, 0}
+				res.tfID, res.tfRole = tfID, tfRole
 			}
 		}
+	}
+	if res.swapped {
+		res.v |= swappedBit
 	}
 	res.v.set(fDOB, dobLevel(a.dob, b.dob))
 	aa, ba := a.section(cAddrs), b.section(cAddrs)

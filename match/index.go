@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Errors returned by Index methods.
@@ -50,6 +51,9 @@ type Index struct {
 
 	params  atomic.Pointer[Params]
 	scratch sync.Pool
+	// changes counts Add, Update and Remove; estimated is its value at
+	// the last Reestimate (see ReestimateInBackground).
+	changes, estimated atomic.Int64
 }
 
 // termFreq counts how often each name id occurs in one role.
@@ -103,6 +107,19 @@ type scratch struct {
 	keys []uint64
 	cand []uint32
 	one  [1]uint32
+}
+
+// reset makes every one of n slots unmarked.
+func (sc *scratch) reset(n int) {
+	if len(sc.mark) < n {
+		sc.mark = make([]uint32, n+n/4+16)
+		sc.gen = 0
+	}
+	sc.gen++
+	if sc.gen == 0 {
+		clear(sc.mark)
+		sc.gen = 1
+	}
 }
 
 // NewIndex returns an empty index.
@@ -183,6 +200,7 @@ func (ix *Index) insert(p *Person) {
 	}
 	ix.byID[r.id] = slot
 	ix.live++
+	ix.changes.Add(1)
 	ix.link(&v, slot, 1)
 }
 
@@ -223,6 +241,7 @@ func (ix *Index) Update(p Person) error {
 	r.id = ix.recs[slot].id
 	ix.recs[slot] = r
 	ix.link(&v, slot, 1)
+	ix.changes.Add(1)
 	return nil
 }
 
@@ -240,6 +259,7 @@ func (ix *Index) Remove(id string) bool {
 	ix.recs[slot] = rec{}
 	ix.free = append(ix.free, slot)
 	ix.live--
+	ix.changes.Add(1)
 	return true
 }
 
@@ -310,15 +330,7 @@ func (ix *Index) Query(p Person, opt QueryOptions) []Candidate {
 // self, and with onlyAfter only slots greater than self. The result lives
 // in sc.
 func (ix *Index) candidates(v *view, q *rec, self uint32, onlyAfter bool, sc *scratch) []uint32 {
-	if len(sc.mark) < len(ix.recs) {
-		sc.mark = make([]uint32, len(ix.recs)+len(ix.recs)/4+16)
-		sc.gen = 0
-	}
-	sc.gen++
-	if sc.gen == 0 {
-		clear(sc.mark)
-		sc.gen = 1
-	}
+	sc.reset(len(ix.recs))
 	sc.keys = blockKeys(v, q, sc.keys[:0])
 	sc.cand = sc.cand[:0]
 	for _, k := range sc.keys {
@@ -345,13 +357,44 @@ func (ix *Index) weight(p *Params, res *cmpResult) float64 {
 			w += p.w[f][l]
 		}
 	}
+	tfG, tfF := ix.tfAdjust(res)
+	return w + tfG + tfF + household(p, res.v, tfF)
+}
+
+// tfAdjust returns the term-frequency adjustments of an exact given-name
+// and family-name agreement.
+func (ix *Index) tfAdjust(res *cmpResult) (given, family float64) {
 	if res.v.level(fGiven) == 0 {
-		w += ix.tf[res.tfRole[0]].adjust(res.tfID[0])
+		given = ix.tf[res.tfRole[0]].adjust(res.tfID[0])
 	}
 	if res.v.level(fFamily) == 0 {
-		w += ix.tf[res.tfRole[1]].adjust(res.tfID[1])
+		family = ix.tf[res.tfRole[1]].adjust(res.tfID[1])
 	}
-	return w
+	return given, family
+}
+
+// household returns the correction for two people of one household: when
+// the family names agree, the addresses are the same or nearly, and both
+// given names are present but different (not variants, not a typing error
+// apart), and no document number or handle is shared, the shared family
+// name and address are explained by the family
+// living together (siblings, twins, parent and child) and are no evidence
+// that the two records are one person. The correction takes their weight
+// back (tfFamily is the family name's term-frequency adjustment), so that
+// given names, date of birth and identifiers decide: twins, who share a
+// date of birth, are told apart by their given names unless an identifier
+// links them.
+func household(p *Params, v vector, tfFamily float64) float64 {
+	if !isHousehold(v) {
+		return 0
+	}
+	h := tfFamily
+	for _, f := range []int{fFamily, fAddress} {
+		if l := v.level(f); l != missing {
+			h += p.w[f][l]
+		}
+	}
+	return -max(0, h)
 }
 
 func logit2(p float64) float64 {
@@ -374,12 +417,16 @@ func (ix *Index) Explain(a, b Person) Explanation {
 	return ix.explain(params, &res)
 }
 
-// Reestimate re-runs EM on the candidate pairs of up to sample records
-// drawn at random and swaps the new parameters in atomically. Queries keep
-// running meanwhile. It returns the new parameters.
+// Reestimate estimates the parameters from a sample of up to sample
+// records drawn at random (all records when sample <= 0) and swaps them in
+// atomically; queries keep running meanwhile. u comes from random pairs,
+// m from EM on the pairs sharing a name, a date of birth or an address,
+// and the prior from the candidate pairs of the sample (see estimate.go).
+// It returns the new parameters, or the old ones and ErrImplausible when
+// the estimate cannot describe matches.
 func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Params, error) {
-	hist := map[vector]float64{}
 	ix.mu.RLock()
+	changes := ix.changes.Load()
 	n := len(ix.recs)
 	var slots []uint32
 	if sample <= 0 || sample >= ix.live {
@@ -400,18 +447,22 @@ func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Para
 		}
 	}
 	all := len(slots) == ix.live
-	v := view{t: &ix.tab}
+	v := view{t: &ix.tab, readonly: true}
 	live := make([]uint32, 0, ix.live)
 	for i := range ix.recs {
 		if ix.recs[i].live() {
 			live = append(live, uint32(i))
 		}
 	}
-	init := startParams()
+	if len(live) < 2 {
+		ix.mu.RUnlock()
+		return ix.params.Load(), nil
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x7570616972))
-	init.u = randomU(&v, randomPairs, func() (*rec, *rec) {
+	u := randomU(&v, randomPairs, func() (*rec, *rec) {
 		return &ix.recs[live[rng.IntN(len(live))]], &ix.recs[live[rng.IntN(len(live))]]
 	})
+	smp := newTrainSet()
 	sc := ix.scratch.Get().(*scratch)
 	for i, s := range slots {
 		if i%1024 == 0 && ctx.Err() != nil {
@@ -420,16 +471,23 @@ func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Para
 			return nil, ctx.Err()
 		}
 		r := &ix.recs[s]
+		ix.rulePairs(&v, r, s, sc, smp)
 		for _, c := range ix.candidates(&v, r, s, all, sc) {
-			hist[v.compare(r, &ix.recs[c]).v]++
+			smp.addCand(v.compare(r, &ix.recs[c]).v)
 		}
 	}
 	ix.scratch.Put(sc)
+	nl := float64(ix.live)
+	smp.possible = float64(len(slots)) * (nl - 1)
+	if all {
+		smp.possible /= 2
+	}
 	ix.mu.RUnlock()
-	if len(hist) == 0 {
+	ix.estimated.Store(changes)
+	p := estimate(smp, u, 500)
+	if p == nil {
 		return ix.params.Load(), nil
 	}
-	p := em(hist, init, 500, false)
 	if err := p.plausible(); err != nil {
 		return ix.params.Load(), err
 	}
@@ -437,8 +495,55 @@ func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Para
 	return p, nil
 }
 
+// ReestimateInBackground starts a goroutine that calls Reestimate with
+// the given sample size every interval, when at least minChanges records
+// have been added, updated or removed since the last estimate, until ctx
+// is done. Queries and changes carry on meanwhile; the new parameters are
+// swapped in atomically. An estimate that fails keeps the parameters in
+// use, and its error goes to onErr when onErr is not nil.
+func (ix *Index) ReestimateInBackground(ctx context.Context, every time.Duration, sample int, minChanges int64, onErr func(error)) {
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for seed := uint64(1); ; seed++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if ix.changes.Load()-ix.estimated.Load() < max(1, minChanges) {
+				continue
+			}
+			if _, err := ix.Reestimate(ctx, sample, seed); err != nil && ctx.Err() == nil && onErr != nil {
+				onErr(err)
+			}
+		}
+	}()
+}
+
+// rulePairs adds to smp the pairs that q forms under each estimation rule
+// (at most rulePairsPerKey per key, spread over the block), skipping self.
+func (ix *Index) rulePairs(v *view, q *rec, self uint32, sc *scratch, smp *trainSet) {
+	for rule := range nRules {
+		sc.reset(len(ix.recs))
+		sc.keys = ruleKeys(v, q, rule, sc.keys[:0])
+		for _, k := range sc.keys {
+			list := ix.post.get(k, sc.one[:])
+			step := max(1, len(list)/rulePairsPerKey)
+			for i := 0; i < len(list); i += step {
+				c := list[i]
+				if c == self || sc.mark[c] == sc.gen {
+					continue
+				}
+				sc.mark[c] = sc.gen
+				smp.addRule(rule, v.compare(q, &ix.recs[c]).v)
+			}
+		}
+	}
+}
+
 // randomPairs is how many random pairs estimate u.
-const randomPairs = 100000
+const randomPairs = 200000
 
 // randomU estimates u, the probability of each comparison level among
 // non-matches, from n random pairs drawn by next (pairs of a record with
@@ -469,15 +574,6 @@ func randomU(v *view, n int, next func() (*rec, *rec)) [nFields][maxLevels]float
 		}
 	}
 	return u
-}
-
-// startParams are the EM starting values: the defaults with a prior that
-// suits candidate pairs.
-func startParams() *Params {
-	p := DefaultParams()
-	p.lambda = 0.01
-	p.finish()
-	return p
 }
 
 // LoadVariants adds entries to the index's variant tables (see

@@ -17,7 +17,7 @@ var ErrImplausible = errors.New("match: EM estimate implausible; parameters kept
 // neither 0 nor 1. (Within candidate pairs a blocked field may carry
 // little weight either way: most candidates agree on it.)
 func (p *Params) plausible() error {
-	if p.lambda < 1e-5 || p.lambda > 0.98 {
+	if p.lambda < 1e-10 || p.lambda > 0.98 {
 		return fmt.Errorf("%w: prior %.6f", ErrImplausible, p.lambda)
 	}
 	for _, f := range []int{fGiven, fFamily, fDOB, fAddress} {
@@ -136,12 +136,7 @@ func DefaultParams() *Params {
 // finish computes the weights from m, u and lambda.
 func (p *Params) finish() {
 	const floor = 1e-6
-	if p.lambda < floor {
-		p.lambda = floor
-	}
-	if p.lambda > 1-floor {
-		p.lambda = 1 - floor
-	}
+	p.lambda = math.Max(1e-12, math.Min(1-floor, p.lambda))
 	p.prior = math.Log2(p.lambda / (1 - p.lambda))
 	for f := range nFields {
 		p.maxW[f] = 0
@@ -153,8 +148,11 @@ func (p *Params) finish() {
 	}
 }
 
-// vector is a comparison vector: one level per field, 4 bits each.
+// vector is a comparison vector: one level per field, 4 bits each, and
+// swappedBit when the names agreed only with given and family swapped.
 type vector uint64
+
+const swappedBit vector = 1 << 63
 
 func (v vector) level(f int) uint8 { return uint8(v>>(4*f)) & 15 }
 

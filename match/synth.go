@@ -56,12 +56,15 @@ type Synth struct {
 	rng *rand.Rand
 	z   *rand.Zipf
 	v   *Variants
+	// nick and translit hold one built-in table each (HardSet).
+	nick, translit *Variants
 }
 
 // NewSynth returns a generator. The same seed gives the same people.
 func NewSynth(seed uint64) *Synth {
 	rng := rand.New(rand.NewPCG(seed, 0x73796e7468))
-	return &Synth{rng: rng, z: rand.NewZipf(rng, 1.1, 2, uint64(len(synthFamily)-1)), v: DefaultVariants()}
+	return &Synth{rng: rng, z: rand.NewZipf(rng, 1.1, 2, uint64(len(synthFamily)-1)), v: DefaultVariants(),
+		nick: tableVariants("data/nicknames.csv"), translit: tableVariants("data/transliterations.csv")}
 }
 
 func (s *Synth) pick(xs []string) string { return xs[s.rng.IntN(len(xs))] }
@@ -240,4 +243,154 @@ func (s *Synth) typo(name string) string {
 		b[i] = "aeioustnrl"[s.rng.IntN(10)]
 	}
 	return string(b)
+}
+
+// Kinds of record in a hard set (see Synth.HardSet). The first are further
+// records of a person already in the set; the last three are different
+// people who look alike.
+const (
+	VarBase            = "base"            // the first record of a person
+	VarTransliteration = "transliteration" // given or family name spelt from another script differently
+	VarNickname        = "nickname"        // a nickname or short form of the given name
+	VarSwapped         = "swapped"         // given and family name swapped
+	VarTypo            = "typo"            // a typing error in a name and perhaps the date of birth
+	VarMoved           = "moved"           // a new address, no shared contact details
+	VarCommonName      = "common_name"     // another record of one of many people sharing a common name
+	VarSibling         = "sibling"         // another person: same family name and address, another given name and date of birth
+	VarTwin            = "twin"            // another person: as sibling, same date of birth
+	VarNamesake        = "namesake"        // another person with the same common given and family name
+)
+
+// HardVariations lists the kinds of further record of the same person, and
+// HardLookalikes the kinds of different person, in a hard set.
+var (
+	HardVariations = []string{VarTransliteration, VarNickname, VarSwapped, VarTypo, VarMoved, VarCommonName}
+	HardLookalikes = []string{VarSibling, VarTwin, VarNamesake}
+)
+
+// Labeled is a generated record with its truth.
+type Labeled struct {
+	Person
+	// Entity identifies the person the record describes.
+	Entity int
+	// Kind is how the record was made (VarBase, VarNickname, ...).
+	Kind string
+	// Of is the index in the set of the record it was made from or looks
+	// like, or -1 for a base record.
+	Of int
+}
+
+// HardSet returns records with the variation of UK reports: for every kind
+// in HardVariations, n people each with a base record and a further record
+// of that kind; for every kind in HardLookalikes, n base records each with
+// a different person who looks alike. The common-name and namesake people
+// all share a handful of common names. Every record has a date of birth
+// and an address; contact details are few, so that names, dates and
+// addresses decide.
+func (s *Synth) HardSet(n int) []Labeled {
+	var out []Labeled
+	entity := 0
+	add := func(p Person, kind string, of int) int {
+		e := entity
+		if of >= 0 && kind != VarSibling && kind != VarTwin && kind != VarNamesake {
+			e = out[of].Entity
+		} else {
+			entity++
+		}
+		p.ID = fmt.Sprintf("%s-%d", kind, len(out))
+		out = append(out, Labeled{Person: p, Entity: e, Kind: kind, Of: of})
+		return len(out) - 1
+	}
+	common := [][2]string{{"Mohammed", "Khan"}, {"Muhammad", "Ahmed"}, {"David", "Smith"}, {"Fatima", "Begum"}, {"Mohamed", "Abdi"}}
+	translit := s.namesWithVariants(s.translit)
+	nick := s.namesWithVariants(s.nick)
+	for _, kind := range append(append([]string(nil), HardVariations...), HardLookalikes...) {
+		for i := range n {
+			p := s.sparse(s.Person(""))
+			switch kind {
+			case VarTransliteration:
+				p.Given = translit[s.rng.IntN(len(translit))]
+			case VarNickname:
+				p.Given = nick[s.rng.IntN(len(nick))]
+			case VarCommonName, VarNamesake:
+				c := common[i%len(common)]
+				p.Given, p.Family = c[0], c[1]
+			}
+			b := add(p, VarBase, -1)
+			q := p
+			q.Addresses = append([]Address(nil), p.Addresses...)
+			switch kind {
+			case VarTransliteration:
+				q.Given = s.variantIn(s.translit, p.Given)
+				if s.rng.IntN(3) == 0 {
+					q.Family = s.variantIn(s.translit, p.Family)
+				}
+			case VarNickname:
+				q.Given = s.variantIn(s.nick, p.Given)
+			case VarSwapped:
+				q.Given, q.Family = p.Family, p.Given
+			case VarTypo:
+				if s.rng.IntN(2) == 0 {
+					q.Given = s.typo(q.Given)
+				} else {
+					q.Family = s.typo(q.Family)
+				}
+				if s.rng.IntN(3) == 0 {
+					q.DOB.Day, q.DOB.Month = q.DOB.Month, q.DOB.Day
+				}
+			case VarMoved:
+				q.Addresses = []Address{s.Address()}
+				q.Phones, q.Emails, q.Documents, q.Handles = nil, nil, nil, nil
+			case VarCommonName:
+				q = s.Variation(p, "")
+				q.Given, q.Family = p.Given, p.Family
+				if q.DOB.IsZero() {
+					q.DOB = p.DOB
+				}
+			case VarSibling, VarTwin:
+				q = s.sparse(s.Sibling(p, "", kind == VarTwin))
+			case VarNamesake:
+				q = s.sparse(s.Person(""))
+				q.Given, q.Family = p.Given, p.Family
+			}
+			add(q, kind, b)
+		}
+	}
+	return out
+}
+
+// sparse drops most contact details: in the reports that matter, names,
+// dates of birth and addresses are what there is.
+func (s *Synth) sparse(p Person) Person {
+	if s.rng.IntN(4) != 0 {
+		p.Phones = nil
+	}
+	if s.rng.IntN(4) != 0 {
+		p.Emails = nil
+	}
+	if s.rng.IntN(4) != 0 {
+		p.Documents = nil
+	}
+	p.Handles = nil
+	return p
+}
+
+// namesWithVariants returns the given names of the generator's pool that
+// have another spelling in v.
+func (s *Synth) namesWithVariants(v *Variants) []string {
+	var out []string
+	for _, g := range synthGiven {
+		if s.variantIn(v, g) != g {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// variantIn returns another spelling of name from the tables v, or name.
+func (s *Synth) variantIn(v *Variants, name string) string {
+	saved := s.v
+	s.v = v
+	defer func() { s.v = saved }()
+	return s.variantOf(name)
 }

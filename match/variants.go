@@ -67,6 +67,19 @@ func DefaultVariants() *Variants {
 	return defaultVars.clone()
 }
 
+// tableVariants returns the name groups of one embedded table only.
+func tableVariants(name string) *Variants {
+	v := &Variants{groups: map[string][]uint32{}, particles: map[string]bool{}, streets: map[string]string{}}
+	b, err := dataFS.ReadFile(name)
+	if err == nil {
+		err = v.Load(strings.NewReader(string(b)), Names)
+	}
+	if err != nil {
+		panic("match: embedded table " + name + ": " + err.Error())
+	}
+	return v
+}
+
 func (v *Variants) clone() *Variants {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
