@@ -145,6 +145,23 @@ func routeTable() []route {
 		{"POST", "/audit/export", can(access.Export, contest.KindAudit), (*handler).auditExport},
 		{"POST", "/audit/verify", can(access.Read, contest.KindAudit), (*handler).auditVerify},
 
+		// Reports: the public form (no sign-in), the staff and business
+		// forms, and the triage desk.
+		{"GET", "/report", public(), (*handler).reportForm},
+		{"POST", "/report", public(), (*handler).reportSubmit},
+		{"GET", "/reports/call", can(access.Update, contest.KindReport), (*handler).reportCallForm},
+		{"POST", "/reports/call", can(access.Update, contest.KindReport), (*handler).reportCallSubmit},
+		{"GET", "/reports/business/precursor", can(access.Create, contest.KindReport), (*handler).reportPrecursorForm},
+		{"POST", "/reports/business/precursor", can(access.Create, contest.KindReport), (*handler).reportPrecursorSubmit},
+		{"GET", "/reports/business/premises", can(access.Create, contest.KindReport), (*handler).reportPremisesForm},
+		{"POST", "/reports/business/premises", can(access.Create, contest.KindReport), (*handler).reportPremisesSubmit},
+		{"GET", "/triage", can(access.Update, contest.KindReport), (*handler).triageQueue},
+		{"GET", "/triage/reports/{id}", can(access.Update, contest.KindReport).onRecord(), (*handler).triageShow},
+		{"POST", "/triage/reports/{id}", can(access.Update, contest.KindReport).onRecord(), (*handler).triageDecide},
+		{"POST", "/triage/reports/{id}/cluster", can(access.Update, contest.KindReport).onRecord(), (*handler).triageResolveCluster},
+		{"POST", "/triage/reports/{id}/rumour", can(access.Admin, contest.KindReport).onRecord(), (*handler).triageRumour},
+		{"GET", "/triage/reports/{id}/attachments/{att}", can(access.Update, contest.KindReport).onRecord(), (*handler).triageAttachment},
+
 		// The JSON API. Bearer tokens only.
 		{"GET", "/api/v1/openapi.json", public(), (*handler).apiOpenAPI},
 		{"GET", "/api/v1/me", signedIn(), (*handler).apiMe},
@@ -175,6 +192,8 @@ func routeTable() []route {
 		{"GET", "/api/v1/subjects/{id}", can(access.Read, contest.KindSubject).onRecord(), (*handler).apiSubjectShow},
 		{"GET", "/api/v1/prevent/referrals", can(access.Read, contest.KindPreventCase), (*handler).apiReferralList},
 		{"GET", "/api/v1/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).apiReferralShow},
+
+		{"POST", "/api/v1/public/reports", public(), (*handler).apiPublicReport},
 
 		// Anything else is not found, in HTML or as a problem.
 		{"", "/api/", public(), (*handler).apiNotFound},

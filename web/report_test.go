@@ -1,0 +1,194 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/web"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+var referenceRE = regexp.MustCompile(`CT-[0-9A-Z]{5}-[0-9A-Z]{5}`)
+
+// TestPublicReportForm: the form needs no sign-in and says to call 999;
+// a report is answered with its reference only once stored; bad input
+// gets the GOV.UK error summary and stores nothing; what a reporter wrote
+// is shown escaped to the desk.
+func TestPublicReportForm(t *testing.T) {
+	e := MustEnv(t)
+	anon := e.Anon()
+	res, body := anon.Get(t, "/report")
+	if res.StatusCode != 200 || !strings.Contains(body, "call 999") || !strings.Contains(body, `name="person-1-name"`) {
+		t.Fatalf("form: %d\n%.500s", res.StatusCode, body)
+	}
+	res, body = anon.PostForm(t, "/report", url.Values{"what": {""}, "contact-email": {"not-an-email"}, "when-day": {"31"}, "when-month": {"2"}, "when-year": {"2026"}})
+	if res.StatusCode != 400 || !strings.Contains(body, "govuk-error-summary") || !strings.Contains(body, `href="#what"`) ||
+		!strings.Contains(body, `href="#when"`) || !strings.Contains(body, "not-an-email") {
+		t.Fatalf("bad input: %d\n%s", res.StatusCode, body)
+	}
+	script := `<script>alert("x")</script>`
+	res, body = anon.PostForm(t, "/report", url.Values{"what": {"Man filming the gates " + script}, "where": {"Stadium Way, NE1 4XD"},
+		"person-1-name": {"Kit Farrow"}, "person-1-description": {"green jacket"}, "vehicles": {"AB12 CDE\nXY99 ZZZ"},
+		"when-day": {"2"}, "when-month": {"11"}, "when-year": {"2026"}, "when-time": {"14:30"}})
+	ref := referenceRE.FindString(body)
+	if res.StatusCode != 200 || ref == "" {
+		t.Fatalf("submit: %d\n%s", res.StatusCode, body)
+	}
+	list, _, err := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{Reference: ref})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("stored: %v %v", list, err)
+	}
+	rep := list[0]
+	if len(rep.Vehicles) != 2 || rep.People[0].Name != "Kit Farrow" || !rep.When.Equal(time.Date(2026, 11, 2, 14, 30, 0, 0, time.UTC)) {
+		t.Errorf("stored %+v", rep)
+	}
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	res, body = inv.Get(t, fmt.Sprintf("/triage/reports/%d", rep.ID))
+	if res.StatusCode != 200 || strings.Contains(body, script) || !strings.Contains(body, "&lt;script&gt;") {
+		t.Errorf("triage page %d, escaped? %v", res.StatusCode, strings.Contains(body, "&lt;script&gt;"))
+	}
+	res, body = inv.Get(t, "/triage")
+	if res.StatusCode != 200 || !strings.Contains(body, ref) {
+		t.Errorf("queue %d", res.StatusCode)
+	}
+}
+
+// TestPublicReportAPI checks POST /api/v1/public/reports: 201 with the
+// reference, clear 422s, and the per-address limit (429 problem with
+// Retry-After); every answer matches the OpenAPI document.
+func TestPublicReportAPI(t *testing.T) {
+	e := MustEnv(t)
+	e.Server.SetPublicReportLimit(5, time.Hour)
+	_, router := MustOpenAPI(t)
+	anon := e.Anon()
+	other := e.Anon()
+	other.addr = "203.0.113.77:1234"
+	cases := []struct {
+		c    *client
+		body string
+		want int
+		has  string
+	}{
+		{anon, `{"what":"Suspicious package","where":"Platform 2","when":"2026-11-20T10:00:00Z","people":[{"name":"Jo Bloggs","description":"tall"}],"vehicles":["AB12CDE"],"links":["https://example.com/x"],"contact":{"name":"A","phone":"01632 960001","email":"a@example.org"}}`, 201, "reference"},
+		{anon, `{"where":"x"}`, 422, `"field":"what"`},
+		{anon, `{"what":"x","when":"yesterday"}`, 422, `"field":"when"`},
+		{anon, `{"what":"x","colour":"red"}`, 422, `"field":"colour"`},
+		{anon, `{"what":"x"`, 422, "not complete JSON"},
+		{anon, `{"what":"over"}`, 429, "call 999"},
+		{other, `{"what":"another address is not limited"}`, 201, "reference"},
+	}
+	for i, tc := range cases {
+		res, body := tc.c.Do(t, "POST", "/api/v1/public/reports", strings.NewReader(tc.body), map[string]string{"Content-Type": "application/json"})
+		if res.StatusCode != tc.want || !strings.Contains(body, tc.has) {
+			t.Errorf("case %d: %d, want %d\n%s", i, res.StatusCode, tc.want, body)
+			continue
+		}
+		if tc.want == 429 && res.Header.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+		req := httptest.NewRequest("POST", "/api/v1/public/reports", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true}}
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
+			Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+		out.SetBodyBytes([]byte(body))
+		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+			t.Errorf("case %d: response does not match the document: %v", i, err)
+		}
+	}
+	_, total, err := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{})
+	if err != nil || total != 2 {
+		t.Errorf("stored %d reports, want 2 (%v)", total, err)
+	}
+}
+
+// TestTriageDesk: grading with a missing reason is refused with the error
+// summary; a decision closes the report; an attachment is a download with
+// a safe type; a partner cannot reach the desk.
+func TestTriageDesk(t *testing.T) {
+	e := MustEnv(t)
+	srv, err := web.New(web.Config{Store: e.DB, MaxFormBytes: 4 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("what", "Photo of a man at the fence")
+	fw, _ := mw.CreateFormFile("attachments", `evil".html`)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 5000)...)
+	fw.Write(png)
+	mw.Close()
+	req := httptest.NewRequest("POST", "/report", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.RemoteAddr = "192.0.2.44:5555"
+	w := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, req)
+	ref := referenceRE.FindString(w.Body.String())
+	if w.Code != 200 || ref == "" {
+		t.Fatalf("upload: %d %s", w.Code, w.Body.String())
+	}
+	list, _, _ := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{Reference: ref})
+	rep, err := e.DB.FindReportByID(t.Context(), contest.SystemActor("test"), list[0].ID)
+	if err != nil || len(rep.Attachments) != 1 {
+		t.Fatalf("attachments %v", err)
+	}
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	res, body := inv.Get(t, fmt.Sprintf("/triage/reports/%d/attachments/%d", rep.ID, rep.Attachments[0].ID))
+	if res.StatusCode != 200 || body != string(png) || res.Header.Get("Content-Type") != "image/png" ||
+		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("download %d %v", res.StatusCode, res.Header)
+	}
+	path := fmt.Sprintf("/triage/reports/%d", rep.ID)
+	res, body = inv.PostForm(t, path, url.Values{"source": {"2"}, "assessment": {"B"}, "handling": {"P"}, "outcome": {"new_lead"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#reason"`) {
+		t.Errorf("no reason: %d", res.StatusCode)
+	}
+	res, _ = inv.PostForm(t, path, url.Values{"source": {"2"}, "assessment": {"B"}, "handling": {"P"}, "outcome": {"new_lead"}, "reason": {"Worth a look"}})
+	if res.StatusCode != 303 {
+		t.Errorf("decide: %d", res.StatusCode)
+	}
+	got, _ := e.DB.FindReportByID(t.Context(), contest.SystemActor("test"), rep.ID)
+	if got.Status != contest.ReportClosed || got.Grade.String() != "2B P" || got.TriagedBy != e.Users[contest.RoleInvestigator].ID {
+		t.Errorf("after decision %+v", got)
+	}
+	partner := e.MustSignIn(t, contest.RolePartner)
+	if res, _ := partner.Get(t, path); res.StatusCode != 403 {
+		t.Errorf("partner at the desk: %d", res.StatusCode)
+	}
+	// A business reports a precursor; the form shows the 24-hour rule.
+	res, body = partner.Get(t, "/reports/business/precursor")
+	if res.StatusCode != 200 || !strings.Contains(body, "within 24 hours") || !strings.Contains(body, "Hydrogen peroxide") {
+		t.Errorf("business form %d", res.StatusCode)
+	}
+	res, body = partner.PostForm(t, "/reports/business/precursor", url.Values{"what": {"Asked for 25 litres"}, "substance": {"hydrogen_peroxide"},
+		"event": {"attempted_purchase"}, "indicators": {"unusual_quantity", "unusual_payment"},
+		"when-day": {"22"}, "when-month": {"11"}, "when-year": {"2026"}, "when-time": {"09:00"}})
+	if res.StatusCode != 200 || referenceRE.FindString(body) == "" {
+		t.Errorf("business submit %d\n%s", res.StatusCode, body)
+	}
+}
+
+// TestPublicReportEncoding: the JSON answer is exactly {"reference": ...}.
+func TestPublicReportEncoding(t *testing.T) {
+	e := MustEnv(t)
+	res, body := e.Anon().Do(t, "POST", "/api/v1/public/reports", strings.NewReader(`{"what":"x"}`), map[string]string{"Content-Type": "application/json"})
+	var m map[string]string
+	if err := json.Unmarshal([]byte(body), &m); err != nil || res.StatusCode != 201 || len(m) != 1 || !referenceRE.MatchString(m["reference"]) {
+		t.Errorf("%d %s", res.StatusCode, body)
+	}
+}
