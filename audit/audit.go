@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/contest-ct/contest"
 )
@@ -55,6 +56,26 @@ const TimeFormat = "2006-01-02T15:04:05.000000Z"
 // microsecond precision, which both databases keep exactly).
 func Normalize(e *contest.AuditEntry) {
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
+	// Text from outside (a typed user name, an id from a URL) may hold
+	// bytes a database will not store as text: NUL, or invalid UTF-8.
+	for _, p := range []*string{&e.Username, &e.RecordID, &e.ClientAddr, &e.Via, &e.Justification, &e.Recipient} {
+		*p = cleanText(*p)
+	}
+	for k, v := range e.Detail {
+		if c := cleanText(v); c != v {
+			e.Detail[k] = c
+		}
+	}
+}
+
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\ufffd")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "\ufffd")
+	}
+	return s
 }
 
 // Sum returns the chain hash of e: SHA-256 over the previous hash and every

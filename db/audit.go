@@ -17,10 +17,29 @@ import (
 )
 
 // appendAudit adds e to the chain inside tx. The row lock on audit_head
-// (PostgreSQL) or the single write connection (SQLite) keeps the chain in
-// one order across every node. Any failure is EAUDIT, and the caller's
-// transaction, with the action it records, rolls back.
+// (PostgreSQL, taken by a group's first entry and held to its commit) or
+// the single write connection (SQLite) keeps the chain in one order across
+// every node; within a group the head is carried in memory and written back
+// once before the commit. Any failure is EAUDIT, and the caller's work, with
+// the action it records, rolls back.
 func (tx *Tx) appendAudit(ctx context.Context, a *contest.Actor, e *contest.AuditEntry) error {
+	if err := tx.chain(ctx, a, e); err != nil {
+		return err
+	}
+	st, err := tx.db.auditStmts(ctx)
+	if err != nil {
+		return tx.db.auditErr(err)
+	}
+	if _, err := tx.StmtContext(ctx, st.insert).ExecContext(ctx, auditArgs(e)...); err != nil {
+		return tx.db.auditErr(err)
+	}
+	tx.group.advance(e)
+	return nil
+}
+
+// chain fills in e's actor, time, sequence number and hashes, continuing
+// the group's head (read under its lock the first time).
+func (tx *Tx) chain(ctx context.Context, a *contest.Actor, e *contest.AuditEntry) error {
 	if a != nil {
 		e.UserID, e.Username, e.OrgID, e.ClientAddr, e.Via = a.UserID, a.Username, a.OrgID, a.ClientAddr, a.Via
 		if e.Justification == "" && a.Justification != "" {
@@ -32,21 +51,85 @@ func (tx *Tx) appendAudit(ctx context.Context, a *contest.Actor, e *contest.Audi
 	}
 	e.Time = tx.now
 	audit.Normalize(e)
-	st, err := tx.db.auditStmts(ctx)
-	if err != nil {
-		return tx.db.auditErr(err)
+	g := tx.group
+	if !g.headLoaded {
+		st, err := tx.db.auditStmts(ctx)
+		if err != nil {
+			return tx.db.auditErr(err)
+		}
+		if err := tx.StmtContext(ctx, st.head).QueryRowContext(ctx).Scan(&g.seq, &g.hash); err != nil {
+			return tx.db.auditErr(err)
+		}
+		g.headLoaded = true
 	}
-	if err := tx.StmtContext(ctx, st.head).QueryRowContext(ctx).Scan(&e.Seq, &e.PrevHash); err != nil {
-		return tx.db.auditErr(err)
-	}
-	e.Seq++
+	e.Seq, e.PrevHash = g.seq+1, g.hash
 	e.Hash = audit.Sum(e)
-	if _, err := tx.StmtContext(ctx, st.insert).ExecContext(ctx, e.Seq, micros(e.Time), e.UserID, e.Username, e.OrgID, string(e.Action), string(e.Kind), e.RecordID, e.Outcome,
-		e.ClientAddr, e.Via, e.Justification, e.Recipient, audit.EncodeDetail(e.Detail), e.PrevHash, e.Hash); err != nil {
+	return nil
+}
+
+const auditInsertCols = "seq, at, user_id, username, org_id, action, kind, record_id, outcome, client_addr, via, justification, recipient, detail, prev_hash, hash"
+
+func auditArgs(e *contest.AuditEntry) []any {
+	return []any{e.Seq, micros(e.Time), e.UserID, e.Username, e.OrgID, string(e.Action), string(e.Kind), e.RecordID, e.Outcome,
+		e.ClientAddr, e.Via, e.Justification, e.Recipient, audit.EncodeDetail(e.Detail), e.PrevHash, e.Hash}
+}
+
+// appendAudits adds the entries of the audit-only callers of a group with
+// one statement. If it fails, each is retried alone so that one bad entry
+// cannot refuse the others; errs[i] is set for those that still fail.
+func (tx *Tx) appendAudits(ctx context.Context, items []*writeReq, errs []error) error {
+	saved := *tx.group
+	var b strings.Builder
+	b.WriteString("INSERT INTO audit_log (" + auditInsertCols + ") VALUES ")
+	args := make([]any, 0, 16*len(items))
+	for i, r := range items {
+		if err := tx.chain(ctx, r.actor, r.entry); err != nil {
+			return err
+		}
+		tx.group.advance(r.entry)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range 16 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("$" + strconv.Itoa(len(args)+j+1))
+		}
+		b.WriteByte(')')
+		args = append(args, auditArgs(r.entry)...)
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT a"); err != nil {
 		return tx.db.auditErr(err)
 	}
-	if _, err := tx.StmtContext(ctx, st.update).ExecContext(ctx, e.Seq, e.Hash); err != nil {
+	_, err := tx.ExecContext(ctx, b.String(), args...)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT a")
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT a"); err != nil {
 		return tx.db.auditErr(err)
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT a"); err != nil {
+		return tx.db.auditErr(err)
+	}
+	*tx.group = saved
+	for i, r := range items {
+		r.entry.Seq, r.entry.Hash, r.entry.PrevHash = 0, "", ""
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT a"); err != nil {
+			return tx.db.auditErr(err)
+		}
+		before := *tx.group
+		if errs[i] = tx.appendAudit(ctx, r.actor, r.entry); errs[i] != nil {
+			*tx.group = before
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT a"); err != nil {
+				return tx.db.auditErr(err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT a"); err != nil {
+			return tx.db.auditErr(err)
+		}
 	}
 	return nil
 }
@@ -98,7 +181,7 @@ func (d *DB) auditErr(err error) error {
 // returning, for reads (whose data must not leave before the entry is
 // stored) and for events that change nothing.
 func (d *DB) audit(ctx context.Context, a *contest.Actor, e *contest.AuditEntry) error {
-	err := d.inWrite(ctx, func(tx *Tx) error { return tx.appendAudit(ctx, a, e) })
+	err := d.enqueue(ctx, &writeReq{ctx: ctx, actor: a, entry: e, done: make(chan error, 1)})
 	if err != nil && contest.ErrorCode(err) != contest.EAUDIT {
 		return d.auditErr(err)
 	}

@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/contest-ct/contest"
@@ -92,6 +93,14 @@ type DB struct {
 	path   string
 
 	stmts *auditStatements
+
+	// The writer goroutine and its queue (write.go).
+	writes     chan *writeReq
+	closing    chan struct{}
+	writerDone chan struct{}
+	stopOnce   sync.Once
+	groups     atomic.Int64
+	grouped    atomic.Int64
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -169,6 +178,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
+	d.startWriter()
 	return d, nil
 }
 
@@ -183,6 +193,7 @@ func (d *DB) Path() string { return d.path }
 
 // Close closes the pools.
 func (d *DB) Close() error {
+	d.stopWriter()
 	var errs []error
 	if d.read != nil && d.read != d.write {
 		errs = append(errs, d.read.Close())
@@ -322,37 +333,4 @@ func fromMicros(v int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMicro(v).UTC()
-}
-
-// Tx is a write transaction with its audit entries.
-type Tx struct {
-	*sql.Tx
-	db  *DB
-	now time.Time
-}
-
-// beginWrite starts a write transaction. On SQLite this is BEGIN IMMEDIATE
-// on the single write connection.
-func (d *DB) beginWrite(ctx context.Context) (*Tx, error) {
-	tx, err := d.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	return &Tx{Tx: tx, db: d, now: d.now()}, nil
-}
-
-// inWrite runs fn in a write transaction and commits it.
-func (d *DB) inWrite(ctx context.Context, fn func(tx *Tx) error) error {
-	tx, err := d.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
