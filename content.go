@@ -248,6 +248,9 @@ func oneOf(s string, set []string) bool {
 // ValidContentStatus reports whether s is a content-referral status.
 func ValidContentStatus(s string) bool { return oneOf(s, ContentStatuses) }
 
+// ValidContentType reports whether s is a content type.
+func ValidContentType(s string) bool { return oneOf(s, ContentTypes) }
+
 // ValidContentResponse reports whether s is a platform response.
 func ValidContentResponse(s string) bool { return oneOf(s, ContentResponses) }
 
@@ -265,6 +268,9 @@ type Capture struct {
 	CreatedBy int64     `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// MaxCaptureBytes bounds one captured file.
+const MaxCaptureBytes = 20 << 20
 
 // Hashes are the hashes of one file: MD5 and SHA-256 always, and PDQ with
 // its quality for images (PDQ is empty otherwise). A PDQ hash of quality 49

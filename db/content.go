@@ -22,9 +22,6 @@ import (
 // platforms their own organisation's referrals only, so a platform sees the
 // referrals sent to it and nothing else, in lists, counts and statistics.
 
-// MaxCaptureBytes bounds one captured file.
-const MaxCaptureBytes = 20 << 20
-
 const contentCols = "t.id, t.reference, t.url, t.platform, t.platform_org_id, t.content_type, t.status, t.account_handle, t.offence, t.assessment_note, " +
 	"t.assessed_by, t.assessed_at, t.requested_at, t.platform_ref, t.response, t.response_note, t.responded_at, t.source_report_id, t.raised_at"
 
@@ -367,8 +364,8 @@ func (d *DB) AddCapture(ctx context.Context, a *contest.Actor, referralID int64,
 	switch {
 	case len(data) == 0:
 		return nil, nil, (contest.FieldErrors{{Field: "file", Message: "Select a file to upload"}}).Err()
-	case len(data) > MaxCaptureBytes:
-		return nil, nil, (contest.FieldErrors{{Field: "file", Message: fmt.Sprintf("The file must be smaller than %d MB", MaxCaptureBytes>>20)}}).Err()
+	case len(data) > contest.MaxCaptureBytes:
+		return nil, nil, (contest.FieldErrors{{Field: "file", Message: fmt.Sprintf("The file must be smaller than %d MB", contest.MaxCaptureBytes>>20)}}).Err()
 	}
 	h, dih := hashData(data)
 	cp := &contest.Capture{ReferralID: referralID, FileName: cleanFileName(name), MediaType: sniffType(data), Size: int64(len(data)), Hashes: h, CreatedBy: a.UserID}

@@ -409,7 +409,7 @@ func TestContentCaptureHashesAndMatches(t *testing.T) {
 			t.Errorf("low quality signal matched: %+v", ms)
 		}
 		// Too large and empty files are refused.
-		if _, _, err := ce.DB.AddCapture(ctx, ce.officer, c.ID, "big", make([]byte, db.MaxCaptureBytes+1)); contest.ErrorCode(err) != contest.EINVALID {
+		if _, _, err := ce.DB.AddCapture(ctx, ce.officer, c.ID, "big", make([]byte, contest.MaxCaptureBytes+1)); contest.ErrorCode(err) != contest.EINVALID {
 			t.Errorf("oversized capture: %v", err)
 		}
 	})
