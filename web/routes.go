@@ -113,6 +113,24 @@ func routeTable() []route {
 		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},
 		{"POST", "/threat-level", can(access.Update, contest.KindThreatLevel), (*handler).threatSet},
 
+		// Protect: online terrorist content referrals and hash banks.
+		{"GET", "/content", can(access.Read, contest.KindContentRef), (*handler).contentList},
+		{"GET", "/content/new", can(access.Create, contest.KindContentRef), (*handler).contentNew},
+		{"POST", "/content", can(access.Create, contest.KindContentRef), (*handler).contentCreate},
+		{"GET", "/content/statistics", can(access.Read, contest.KindContentRef), (*handler).contentStats},
+		{"GET", "/content/{id}", can(access.Read, contest.KindContentRef).onRecord(), (*handler).contentShow},
+		{"POST", "/content/{id}/captures", can(access.Create, contest.KindContentRef).onRecord(), (*handler).contentCaptureUpload},
+		{"GET", "/content/{id}/captures/{capture}", can(access.Read, contest.KindContentRef).onRecord(), (*handler).contentCaptureDownload},
+		{"POST", "/content/{id}/assessment", can(access.Create, contest.KindContentRef).onRecord(), (*handler).contentAssess},
+		{"POST", "/content/{id}/request", can(access.Create, contest.KindContentRef).onRecord(), (*handler).contentSend},
+		{"POST", "/content/{id}/response", can(access.Update, contest.KindContentRef).onRecord(), (*handler).contentRespond},
+		{"GET", "/hash-banks", can(access.Read, contest.KindHashBank), (*handler).hashBankList},
+		{"POST", "/hash-banks", can(access.Create, contest.KindHashBank), (*handler).hashBankCreate},
+		{"GET", "/hash-banks/{id}", can(access.Read, contest.KindHashBank).onRecord(), (*handler).hashBankShow},
+		{"POST", "/hash-banks/{id}", can(access.Update, contest.KindHashBank).onRecord(), (*handler).hashBankUpdate},
+		{"POST", "/hash-banks/{id}/import", can(access.Update, contest.KindHashBank).onRecord(), (*handler).hashBankImport},
+		{"GET", "/hash-banks/{id}/export", can(access.Export, contest.KindHashBank).onRecord(), (*handler).hashBankExport},
+
 		// Administration.
 		{"GET", "/admin", signedIn(), (*handler).adminIndex},
 
@@ -194,6 +212,14 @@ func routeTable() []route {
 		{"GET", "/api/v1/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).apiReferralShow},
 
 		{"POST", "/api/v1/public/reports", public(), (*handler).apiPublicReport},
+
+		{"GET", "/api/v1/content-referrals", can(access.Read, contest.KindContentRef), (*handler).apiContentList},
+		{"POST", "/api/v1/content-referrals", can(access.Create, contest.KindContentRef), (*handler).apiContentCreate},
+		{"GET", "/api/v1/content-referrals/{id}", can(access.Read, contest.KindContentRef).onRecord(), (*handler).apiContentShow},
+		{"POST", "/api/v1/content-referrals/{id}/response", can(access.Update, contest.KindContentRef).onRecord(), (*handler).apiContentRespond},
+		{"GET", "/api/v1/content-statistics", can(access.Read, contest.KindContentRef), (*handler).apiContentStats},
+		{"POST", "/api/v1/hash", can(access.Read, contest.KindHashBank), (*handler).apiHash},
+		{"GET", "/api/v1/match", can(access.Read, contest.KindHashBank), (*handler).apiMatch},
 
 		// Anything else is not found, in HTML or as a problem.
 		{"", "/api/", public(), (*handler).apiNotFound},
