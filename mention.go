@@ -102,11 +102,58 @@ type MatchFilter struct {
 	Limit      int
 }
 
+// KindPossibleMatch is a possible match between two mentions of people.
+// Seeing one needs, besides the role rule, sight of both records it joins.
+const KindPossibleMatch Kind = "possible_match"
+
+// KindReassessment is the re-assessment of a closed subject opened by new
+// information.
+const KindReassessment Kind = "subject_reassessment"
+
+// Decisions on a possible match.
+const (
+	DecideConfirm = "confirm"
+	DecideReject  = "reject"
+	// DecideUnlink undoes a confirmation: the two mentions are no longer
+	// one person (their source records are untouched either way).
+	DecideUnlink = "unlink"
+)
+
 // MatchService is join-the-dots: the possible matches between mentions of
 // people, within what the actor may see (both sides), and the decisions on
 // them.
 type MatchService interface {
+	// FindPossibleMatches lists the matches the actor may see in full. With
+	// SourceKind and SourceID (a record the actor may see), matches whose
+	// other side is hidden from the actor are listed too, as Status
+	// MatchReferred with nothing of the other side: they are in the queue of
+	// those who may see both.
 	FindPossibleMatches(ctx context.Context, a *Actor, f MatchFilter) ([]*PossibleMatch, int, error)
-	// DecidePossibleMatch confirms or rejects a match, with the reason.
-	DecidePossibleMatch(ctx context.Context, a *Actor, id int64, confirm bool, reason string) (*PossibleMatch, error)
+	FindPossibleMatchByID(ctx context.Context, a *Actor, id int64) (*PossibleMatch, error)
+	// DecidePossibleMatch confirms, rejects or unlinks a match, with the
+	// reason, recorded and audited under the actor's name.
+	DecidePossibleMatch(ctx context.Context, a *Actor, id int64, decision, reason string) (*PossibleMatch, error)
+	// MentionsOfPerson lists the visible mentions confirmed as one person
+	// with the given mention.
+	MentionsOfPerson(ctx context.Context, a *Actor, mentionID int64) ([]*Mention, error)
+	// FindReassessments lists re-assessments of closed subjects opened by
+	// new matches, by status ("open" for the queue).
+	FindReassessments(ctx context.Context, a *Actor, status string, offset, limit int) ([]*Reassessment, int, error)
+	// DecideReassessment records reopen or no change, with the reason.
+	DecideReassessment(ctx context.Context, a *Actor, id int64, reopen bool, reason string) (*Reassessment, error)
+}
+
+// Reassessment is the review of a closed subject that new information (a
+// match from any strand) has opened.
+type Reassessment struct {
+	ID              int64          `json:"id"`
+	Subject         *Subject       `json:"subject"`
+	PossibleMatchID int64          `json:"possible_match_id,omitempty"`
+	Match           *PossibleMatch `json:"match,omitempty"`
+	Reason          string         `json:"reason"`
+	Status          string         `json:"status"` // open, reopened, no_change
+	DecidedBy       int64          `json:"decided_by,omitempty"`
+	DecidedAt       time.Time      `json:"decided_at,omitzero"`
+	DecisionReason  string         `json:"decision_reason,omitempty"`
+	CreatedAt       time.Time      `json:"created_at"`
 }

@@ -70,6 +70,10 @@ var everyone = of(contest.Roles...)
 
 var pursueReaders = of(contest.RoleInvestigator, contest.RoleAnalyst, contest.RoleSupervisor)
 
+// matchers are the roles that work the possible-matches queue.
+var matchers = of(contest.RoleInvestigator, contest.RoleAnalyst, contest.RoleSupervisor, contest.RolePreventOfficer,
+	contest.RoleContentOfficer, contest.RoleCasualtyBureau)
+
 // Policy is the role rule for each kind of record. A kind missing here is
 // refused to everyone; tests check that every kind the system stores has an
 // entry.
@@ -151,6 +155,30 @@ var Policy = map[contest.Kind]rule{
 		Update: of(contest.RoleContentOfficer, contest.RoleSupervisor),
 		Export: of(contest.RoleContentOfficer, contest.RoleSupervisor),
 	},
+	// Protect: the premises register is kept by security advisers; a
+	// partner reads its own organisation's premises.
+	contest.KindPremises: {
+		Read:   of(contest.RoleSecurityAdv, contest.RoleSupervisor, contest.RoleAnalyst, contest.RolePartner),
+		Create: of(contest.RoleSecurityAdv, contest.RoleSupervisor),
+		Update: of(contest.RoleSecurityAdv, contest.RoleSupervisor),
+	},
+	// Protect: partners record their own people's training; security
+	// advisers see and count it all.
+	contest.KindTraining: {
+		Read:   of(contest.RoleSecurityAdv, contest.RoleSupervisor, contest.RolePartner),
+		Create: of(contest.RoleSecurityAdv, contest.RoleSupervisor, contest.RolePartner),
+	},
+	// Join the dots: a possible match is seen and decided only by someone
+	// who may also see both records it joins (checked per match).
+	contest.KindPossibleMatch: {
+		Read:   matchers,
+		Update: matchers,
+	},
+	// The re-assessment of a closed subject goes with the subject.
+	contest.KindReassessment: {
+		Read:   pursueReaders,
+		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
+	},
 	contest.KindIncident: {
 		Read:   of(contest.RoleCasualtyBureau, contest.RoleInvestigator, contest.RoleSupervisor, contest.RoleAnalyst),
 		Create: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
@@ -230,6 +258,16 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 			return ScopeAll
 		}
 		return ScopeNone
+	case contest.KindPremises, contest.KindTraining:
+		if intelligence[ok] {
+			return ScopeAll
+		}
+		return ScopeOwnOrg
+	case contest.KindPossibleMatch:
+		// Each match is decided on both records it joins.
+		return ScopeAll
+	case contest.KindReassessment:
+		return ScopeFor(a, contest.KindSubject)
 	case contest.KindIncident:
 		if intelligence[ok] || ok == contest.OrgLocalAuthority || ok == contest.OrgHealth {
 			return ScopeAll

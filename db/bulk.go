@@ -195,7 +195,9 @@ func (b *Bulk) Subject(v *contest.Subject) error {
 		return err
 	}
 	v.ID = id
-	return nil
+	_, err = b.tx.addMention(b.ctx, b.a, contest.KindSubject, id, "subject", &v.Meta,
+		&contest.PersonDetails{Given: v.GivenName, Family: v.FamilyName, DateOfBirth: v.DateOfBirth})
+	return err
 }
 
 // PreventReferral inserts v, setting v.ID and v.Meta. Stage defaults to
@@ -227,7 +229,11 @@ func (b *Bulk) PreventReferral(v *contest.PreventReferral) error {
 		return err
 	}
 	v.ID = id
-	return nil
+	// Only what identifies the person is matched: age, gender and region
+	// are for statistics only.
+	_, err = b.tx.addMention(b.ctx, b.a, contest.KindPreventCase, id, "referred", &v.Meta,
+		&contest.PersonDetails{Given: v.GivenName, Family: v.FamilyName, DateOfBirth: v.DateOfBirth})
+	return err
 }
 
 // SetTOTPSecret enrols user userID in the TOTP second factor with secret (a

@@ -102,6 +102,9 @@ type DB struct {
 	groups     atomic.Int64
 	grouped    atomic.Int64
 
+	// matcher is this node's person-match index (match.go).
+	matcher matcher
+
 	dummyOnce sync.Once
 	dummyHash string
 }

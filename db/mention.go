@@ -31,5 +31,6 @@ func (tx *Tx) addMention(ctx context.Context, a *contest.Actor, kind contest.Kin
 	if err != nil {
 		return 0, fmt.Errorf("mention: %w", err)
 	}
+	tx.afterCommit(tx.db.nudgeMatcher)
 	return mid, nil
 }
