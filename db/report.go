@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/contest-ct/contest"
@@ -21,6 +22,51 @@ import (
 )
 
 var _ contest.ReportService = (*DB)(nil)
+
+const (
+	insertReportSQL = "INSERT INTO reports (reference, channel, what, place, happened_at, detail, threat_to_life, status, " +
+		"cluster_id, signature, received_at, due_at, " + metaCols + ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id"
+	insertKeySQL = "INSERT INTO report_keys (key, report_id) VALUES ($1, $2)"
+)
+
+// reportStmts are the statements of SubmitReport, prepared once per store
+// on SQLite (where parsing SQL is a large part of a small write); on
+// PostgreSQL pgx caches prepared statements itself.
+type reportStmts struct {
+	insert, key, near *sql.Stmt
+}
+
+var (
+	reportStmtsMu sync.Mutex
+	reportStmtsOf = map[*DB]*reportStmts{}
+)
+
+// submitStatements prepares the statements on the write pool. It must be
+// called outside any write transaction: on SQLite the write pool is one
+// connection, and preparing waits for it.
+func (d *DB) submitStatements(ctx context.Context) (*reportStmts, error) {
+	if d.engine != SQLite {
+		return nil, nil
+	}
+	reportStmtsMu.Lock()
+	defer reportStmtsMu.Unlock()
+	if st := reportStmtsOf[d]; st != nil {
+		return st, nil
+	}
+	var st reportStmts
+	var err error
+	if st.insert, err = d.write.PrepareContext(ctx, insertReportSQL); err != nil {
+		return nil, err
+	}
+	if st.key, err = d.write.PrepareContext(ctx, insertKeySQL); err != nil {
+		return nil, err
+	}
+	if st.near, err = d.write.PrepareContext(ctx, nearSQL(sigSize/bandRows)); err != nil {
+		return nil, err
+	}
+	reportStmtsOf[d] = &st
+	return &st, nil
+}
 
 // reportDetail is what the reports.detail JSON column holds: the lists and
 // the channel-specific fields of a report.
@@ -226,7 +272,7 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 	}
 	sig := signature(r.What)
 	bands := sig.bands()
-	keys := append(reportKeys(r), bands...)
+	idKeys := reportKeys(r)
 	var people []*contest.PersonDetails
 	for _, p := range r.People {
 		people = append(people, personOf(p.Name, p.Description, p.Phone, p.Email, p.Address))
@@ -243,6 +289,10 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 	}
 	r.Status = contest.ReportNew
 	detailHMAC := d.hasher.HMAC(r.What)
+	stmts, err := d.submitStatements(ctx)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	return d.inWrite(ctx, func(tx *Tx) error {
 		r.Reference = newReference()
 		r.ReceivedAt = tx.now
@@ -251,22 +301,34 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 		if a.IsPublic() {
 			r.Meta.OwnerOrgID = 0
 		}
-		cluster, err := tx.nearestCluster(ctx, r, sig, bands)
+		cluster, err := tx.nearestCluster(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.near }), r, sig, bands)
 		if err != nil {
 			return err
 		}
 		r.ClusterID = cluster
-		err = tx.QueryRowContext(ctx, "INSERT INTO reports (reference, channel, what, place, happened_at, detail, threat_to_life, status, "+
-			"cluster_id, signature, received_at, due_at, "+metaCols+") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id",
+		err = tx.queryRow(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.insert }), insertReportSQL,
 			append([]any{r.Reference, r.Channel, r.What, r.Where, micros(r.When), string(detail), boolInt(r.ThreatToLife), r.Status,
 				cluster, sig.String(), micros(r.ReceivedAt), micros(r.DueAt)}, metaArgs(&r.Meta)...)...).Scan(&r.ID)
 		if err != nil {
 			return fmt.Errorf("insert report: %w", err)
 		}
+		keys := idKeys
 		if r.ClusterID == 0 {
+			// Only the first report of a cluster stands for it in the
+			// near-duplicate index: a surge of one rumour adds one set of
+			// bands, not one per report, so finding the cluster stays
+			// cheap however big it grows.
 			r.ClusterID = r.ID
+			keys = append(slices.Clip(idKeys), bands...)
 		}
-		if len(keys) > 0 {
+		if stmts != nil {
+			key := tx.StmtContext(ctx, stmts.key)
+			for _, k := range keys {
+				if _, err := key.ExecContext(ctx, k, r.ID); err != nil {
+					return fmt.Errorf("report keys: %w", err)
+				}
+			}
+		} else if len(keys) > 0 {
 			q := make([]string, len(keys))
 			args := make([]any, 0, len(keys)+1)
 			args = append(args, r.ID)
@@ -295,6 +357,23 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 			Detail: map[string]string{"channel": r.Channel, "reference": r.Reference, "what": detailHMAC,
 				"people": strconv.Itoa(len(r.People)), "attachments": strconv.Itoa(len(r.Attachments))}})
 	})
+}
+
+// stmtOf picks a prepared statement, or nil on PostgreSQL.
+func stmtOf(st *reportStmts, pick func(*reportStmts) *sql.Stmt) *sql.Stmt {
+	if st == nil {
+		return nil
+	}
+	return pick(st)
+}
+
+// queryRow runs a query for one row through the prepared statement st when
+// there is one, else as text.
+func (tx *Tx) queryRow(ctx context.Context, st *sql.Stmt, q string, args ...any) *sql.Row {
+	if st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, q, args...)
 }
 
 func boolInt(b bool) int {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -168,18 +169,23 @@ func samePlace(a, b string) bool {
 // 0 when the report starts its own. It reads inside the write transaction,
 // so reports committed before it are seen; two near-duplicates stored at
 // the same moment on different nodes may start two clusters.
-func (tx *Tx) nearestCluster(ctx context.Context, r *contest.Report, sig minSig, bands []string) (int64, error) {
+func (tx *Tx) nearestCluster(ctx context.Context, st *sql.Stmt, r *contest.Report, sig minSig, bands []string) (int64, error) {
 	if len(bands) == 0 {
 		return 0, nil
 	}
 	args := []any{micros(tx.now.Add(-clusterWindow))}
-	ph := make([]string, len(bands))
-	for i, b := range bands {
+	for _, b := range bands {
 		args = append(args, b)
-		ph[i] = "$" + strconv.Itoa(i+2)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT t.id, t.cluster_id, t.signature, t.place, t.happened_at FROM report_keys k JOIN reports t ON t.id = k.report_id "+
-		"WHERE k.key IN ("+strings.Join(ph, ",")+") AND t.received_at >= $1 ORDER BY t.id DESC LIMIT 50", args...)
+	// The index holds the bands of the first report of each cluster only
+	// (see SubmitReport), so the candidates are cluster heads.
+	var rows *sql.Rows
+	var err error
+	if st != nil && len(bands) == sigSize/bandRows {
+		rows, err = tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.QueryContext(ctx, nearSQL(len(bands)), args...)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("near duplicates: %w", err)
 	}
@@ -212,6 +218,17 @@ func (tx *Tx) nearestCluster(ctx context.Context, r *contest.Report, sig minSig,
 		}
 	}
 	return best, rows.Err()
+}
+
+// nearSQL finds the recent cluster heads sharing a band with a report of
+// n bands ($2 ... $n+1; $1 is the start of the window).
+func nearSQL(n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+2)
+	}
+	return "SELECT DISTINCT t.id, t.cluster_id, t.signature, t.place, t.happened_at FROM report_keys k JOIN reports t ON t.id = k.report_id " +
+		"WHERE k.key IN (" + strings.Join(ph, ",") + ") AND t.received_at >= $1 ORDER BY t.id DESC LIMIT 50"
 }
 
 // TriageQueue implements contest.ReportService. One line per cluster of
