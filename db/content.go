@@ -753,3 +753,64 @@ func (d *DB) PendingPlatformNotifications(ctx context.Context) (int, error) {
 	err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM content_notifications WHERE status = 'pending'").Scan(&n)
 	return n, err
 }
+
+// matchReportImages hashes every attachment of a stored public report
+// (MD5, SHA-256, and for images PDQ in its eight rotations and flips) and
+// matches it against every enabled hash bank, in the report's own write
+// transaction tx. It is for the reports store to call when it stores a
+// report with attachments; like queueLinksForAssessment it makes no access
+// decision of its own.
+//
+// For each attachment that matches known material it makes a content
+// referral "for assessment", already raised, with the attachment as its
+// capture and the matches recorded (shown on the referral with their
+// distance and bank); its URL is empty until an officer finds the content
+// online, and it takes the report's access metadata as
+// queueLinksForAssessment does. It returns the matches of all attachments
+// (each with the capture it made), so that the report can be raised too.
+func (tx *Tx) matchReportImages(ctx context.Context, a *contest.Actor, reportID int64, atts []*contest.Attachment, meta *contest.Meta) ([]*contest.HashMatch, error) {
+	if reportID <= 0 || meta == nil {
+		return nil, fmt.Errorf("match report images: report id and meta are required")
+	}
+	var all []*contest.HashMatch
+	for _, at := range atts {
+		if len(at.Data) == 0 || len(at.Data) > contest.MaxCaptureBytes {
+			continue
+		}
+		h, dih := hashData(at.Data)
+		ms, err := tx.db.matchHashes(ctx, tx, h, dih, "", nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		ct := "image"
+		if h.PDQ == "" {
+			ct = "other"
+		}
+		c := &contest.ContentReferral{ContentType: ct, SourceReportID: reportID,
+			Meta: contest.Meta{Classification: meta.Classification, Compartments: slices.Clone(meta.Compartments), Area: meta.Area, OwnerOrgID: meta.OwnerOrgID}}
+		if err := tx.insertReferral(ctx, a, c, map[string]string{"source_report": itoa(reportID), "matches": strconv.Itoa(len(ms))}); err != nil {
+			return nil, err
+		}
+		var cid int64
+		if err := tx.QueryRowContext(ctx, "INSERT INTO content_captures (referral_id, file_name, media_type, size, md5, sha256, pdq, quality, data, created_by, created_at) "+
+			"VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING id", c.ID, cleanFileName(at.Filename), sniffType(at.Data), len(at.Data), h.MD5, h.SHA256, h.PDQ, h.Quality,
+			at.Data, a.UserID, micros(tx.now)).Scan(&cid); err != nil {
+			return nil, fmt.Errorf("insert capture: %w", err)
+		}
+		for _, m := range ms {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO content_matches (referral_id, capture_id, signal_id, bank_id, signal_type, distance, matched_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+				c.ID, cid, m.SignalID, m.BankID, m.SignalType, m.Distance, micros(tx.now)); err != nil {
+				return nil, fmt.Errorf("insert match: %w", err)
+			}
+			m.CaptureID, m.MatchedAt = cid, tx.now
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE content_referrals SET raised_at = $1 WHERE id = $2", micros(tx.now), c.ID); err != nil {
+			return nil, err
+		}
+		all = append(all, ms...)
+	}
+	return all, nil
+}

@@ -17,3 +17,15 @@ func (d *DB) QueueLinksForTest(ctx context.Context, a *contest.Actor, reportID i
 	})
 	return n, err
 }
+
+// MatchReportImagesForTest runs matchReportImages in a write transaction of
+// its own.
+func (d *DB) MatchReportImagesForTest(ctx context.Context, a *contest.Actor, reportID int64, atts []*contest.Attachment, meta *contest.Meta) ([]*contest.HashMatch, error) {
+	var ms []*contest.HashMatch
+	err := d.inWrite(ctx, func(tx *Tx) error {
+		var err error
+		ms, err = tx.matchReportImages(ctx, a, reportID, atts, meta)
+		return err
+	})
+	return ms, err
+}

@@ -414,3 +414,37 @@ func TestContentCaptureHashesAndMatches(t *testing.T) {
 		}
 	})
 }
+
+func TestContentMatchReportImages(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		ce := mustContentEnv(t, e)
+		ctx := context.Background()
+		known := MustPNG(t, 3, false)
+		ph, err := pdq.HashBytes(known)
+		if err != nil || !ph.Matchable() {
+			t.Fatalf("image quality %d %v", ph.Quality, err)
+		}
+		bank := &contest.HashBank{Name: "Known", Enabled: true}
+		if err := ce.DB.CreateHashBank(ctx, ce.officer, bank); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ce.DB.ImportHashBank(ctx, ce.officer, bank.ID, strings.NewReader("pdq,"+ph.String()+"\n")); err != nil {
+			t.Fatal(err)
+		}
+		meta := &contest.Meta{Classification: contest.Official, OwnerOrgID: ce.Orgs[contest.OrgBusiness].ID}
+		atts := []*contest.Attachment{{Filename: "flyer.png", Data: MustPNG(t, 3, true)}, {Filename: "other.png", Data: MustPNG(t, 9, false)},
+			{Filename: "notes.txt", Data: []byte("text")}}
+		ms, err := ce.DB.MatchReportImagesForTest(ctx, ce.MustActor(t, contest.RolePartner), 77, atts, meta)
+		if err != nil || len(ms) != 1 || ms[0].BankID != bank.ID {
+			t.Fatalf("matches %+v %v", ms, err)
+		}
+		list, total, err := ce.DB.FindContentReferrals(ctx, ce.officer, contest.ContentFilter{})
+		if err != nil || total != 1 || list[0].SourceReportID != 77 || list[0].RaisedAt.IsZero() {
+			t.Fatalf("candidates %+v %d %v", list, total, err)
+		}
+		got, err := ce.DB.FindContentReferralByID(ctx, ce.officer, list[0].ID)
+		if err != nil || len(got.Captures) != 1 || got.Captures[0].FileName != "flyer.png" || len(got.Matches) != 1 {
+			t.Fatalf("candidate %+v %v", got, err)
+		}
+	})
+}

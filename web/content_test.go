@@ -200,8 +200,7 @@ func TestContentReferralJourney(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, `"total":0`) {
 		t.Fatalf("other platform queue: %s", body)
 	}
-	res, body = otherUI.Get(t, path)
-	if res.StatusCode != 404 {
+	if res, _ = otherUI.Get(t, path); res.StatusCode != 404 {
 		t.Errorf("other platform sees the referral: %d", res.StatusCode)
 	}
 	apiPath := fmt.Sprintf("/api/v1/content-referrals/%d", id)

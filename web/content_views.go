@@ -46,33 +46,33 @@ func readUploadForm(r *http.Request, field string, limit int64) (map[string][]st
 	if len(files) > 1 {
 		return form, "", nil, (contest.FieldErrors{{Field: field, Message: "Select one file"}}).Err()
 	}
-	data, err := readPart(files[0], limit)
-	if err != nil {
-		return form, "", nil, (contest.FieldErrors{{Field: field, Message: err.Error()}}).Err()
+	data, msg := readPart(files[0], limit)
+	if msg != "" {
+		return form, "", nil, (contest.FieldErrors{{Field: field, Message: msg}}).Err()
 	}
 	return form, files[0].Filename, data, nil
 }
 
-// errFileTooLarge is the message for a file over its limit.
-var errFileTooLarge = errors.New("The file is too large")
-
-func readPart(fh *multipart.FileHeader, limit int64) ([]byte, error) {
+// readPart reads an uploaded file of at most limit bytes; on failure it
+// returns a message for the user.
+func readPart(fh *multipart.FileHeader, limit int64) ([]byte, string) {
+	const tooLarge = "The file is too large"
 	if fh.Size > limit {
-		return nil, errFileTooLarge
+		return nil, tooLarge
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, errors.New("The file could not be read")
+		return nil, "The file could not be read"
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, errors.New("The file could not be read")
+		return nil, "The file could not be read"
 	}
 	if int64(len(b)) > limit {
-		return nil, errFileTooLarge
+		return nil, tooLarge
 	}
-	return b, nil
+	return b, ""
 }
 
 // optionsOf makes select options from values and a label function, with a
