@@ -191,6 +191,9 @@ func (l *loader) run(ctx context.Context) error {
 	l.sum.Counts["subjects_active"] = len(subjects) - l.sum.Counts["subjects_former"]
 	l.sum.Counts["subjects_closed"] = len(closed)
 	l.sum.Counts["prevent_referrals"] = len(referrals)
+	if err := l.loadReports(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 

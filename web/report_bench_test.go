@@ -45,7 +45,7 @@ func BenchmarkPublicReports(b *testing.B) {
 				mu  sync.Mutex
 				lat []time.Duration
 			)
-			b.SetParallelism(32)
+			b.SetParallelism(16)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				var mine []time.Duration
