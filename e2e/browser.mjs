@@ -14,6 +14,9 @@
 //                       an administrator and the base32 secret of their TOTP
 //                       second factor; TOTP_SECRET is read when
 //                       ADMIN_TOTP_SECRET is not set
+//   RECORD_PATH         optional: the address of an investigation the role
+//                       user leads; their home page must list it, and its
+//                       page must carry the classification banner
 //   AUDITOR_USERNAME, AUDITOR_PASSWORD
 //                       optional: an auditor, who searches the audit trail
 //   OUT_DIR             where screenshots go (default ./out)
@@ -178,6 +181,29 @@ async function main() {
         .filter(Boolean).join('\n');
     });
     await visit(page, 'Pursue strand', '/strands/pursue', 'Pursue');
+    if (env.RECORD_PATH) {
+      // The role's home page shows their strand work, and a record page
+      // carries the classification banner at its top and bottom.
+      await visit(page, 'role home with strand work', '/', /Investigations you lead[\s\S]*Examplemoor[\s\S]*due for review soonest[\s\S]*Review overdue/);
+      await visit(page, 'investigations list', '/investigations', /Examplemoor/);
+      await check(`record page ${env.RECORD_PATH}`, async () => {
+        const resp = await page.goto(BASE_URL + env.RECORD_PATH, { waitUntil: 'load' });
+        const problems = [await expectPage(page, 'investigation record', resp ? resp.status() : 0, 'Operation Examplemoor')];
+        for (const id of ['#classification-top', '#classification-bottom']) {
+          const text = (await page.locator(id).count()) ? await page.locator(id).innerText() : '';
+          if (!/OFFICIAL-SENSITIVE/.test(text) || !/Operation Examplemoor/.test(text)) problems.push(`${id} reads "${text}", want the marking and the compartment`);
+        }
+        return problems.filter(Boolean).join('\n');
+      });
+      await check('subjects list, soonest review first, to a subject record', async () => {
+        const resp = await page.goto(BASE_URL + '/subjects?owner=me', { waitUntil: 'load' });
+        const problems = [await expectPage(page, 'subjects list', resp ? resp.status() : 0, 'Testingham')];
+        const [nav] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a:has-text("Avery Testingham")')]);
+        problems.push(await expectPage(page, 'subject record', nav ? nav.status() : 0, /Review overdue[\s\S]*Operation Examplemoor/));
+        return problems.filter(Boolean).join('\n');
+      });
+      await visit(page, 'bad page number', '/investigations?page=0', 'There is a problem', (s) => s === 400);
+    }
     await check('the role user may not reach organisation administration', async () => {
       const resp = await page.goto(BASE_URL + '/admin/organisations/new');
       const status = resp ? resp.status() : 0;

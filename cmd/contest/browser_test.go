@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -78,6 +79,7 @@ func TestBrowser(t *testing.T) {
 		c.do("user", "add", "--username", "e2e.auditor", "--name", "Quinn Placeholder", "--org", orgID, "--role", "auditor", "--vetting", "CTC")
 	})
 	secret := enrolTOTP(t, dir, "e2e.admin")
+	record := loadStrandWork(t, dir, "e2e.investigator")
 
 	srv := c.startServe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -89,6 +91,7 @@ func TestBrowser(t *testing.T) {
 		"USERNAME=e2e.investigator", "PASSWORD="+userPW,
 		"ADMIN_USERNAME=e2e.admin", "ADMIN_PASSWORD="+adminPW, "ADMIN_TOTP_SECRET="+secret,
 		"AUDITOR_USERNAME=e2e.auditor", "AUDITOR_PASSWORD="+auditorPW,
+		"RECORD_PATH="+record,
 		"OUT_DIR="+out,
 		"CHROMIUM="+chromiumPath,
 	)
@@ -121,6 +124,56 @@ func TestBrowser(t *testing.T) {
 	if len(shots) < 10 {
 		t.Errorf("only %d screenshots in %s", len(shots), out)
 	}
+}
+
+// loadStrandWork gives a user strand work to see on their home page: an
+// operation's compartment with the user in it, an investigation they lead
+// in that compartment, and two of its subjects of interest, one overdue for
+// review. It returns the address of the investigation's page.
+func loadStrandWork(t testing.TB, dataDir, username string) string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Config{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	sys := contest.SystemActor("test")
+	u, err := d.FindUserByUsername(ctx, sys, username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := &contest.Compartment{Name: "Operation Examplemoor", Description: "Synthetic compartment for the browser test"}
+	if err := d.CreateCompartment(ctx, sys, comp); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetCompartmentMember(ctx, sys, comp.ID, u.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(24 * time.Hour)
+	meta := contest.Meta{Classification: contest.OfficialSensitive, OwnerOrgID: u.OrgID, Area: "Westvale", Compartments: []int64{comp.ID}}
+	inv := &contest.Investigation{Operation: "Examplemoor", Summary: "Synthetic investigation for the browser test.", LeadUserID: u.ID,
+		OpenedAt: now.AddDate(0, -2, 0), Meta: meta}
+	err = d.BulkLoad(ctx, sys, func(b *db.Bulk) error {
+		if err := b.Investigation(inv); err != nil {
+			return err
+		}
+		for i, s := range []*contest.Subject{
+			{GivenName: "Avery", FamilyName: "Testingham", Priority: "P2", NextReviewAt: now.AddDate(0, 0, -3)},
+			{GivenName: "Blake", FamilyName: "Samplewick", Priority: "P3", NextReviewAt: now.AddDate(0, 0, 20)},
+		} {
+			s.InvestigationID, s.Status, s.OwnerUserID, s.Meta = inv.ID, contest.SubjectActive, u.ID, meta
+			s.DateOfBirth = fmt.Sprintf("199%d-0%d-1%d", i, i+3, i)
+			if err := b.Subject(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("/investigations/%d", inv.ID)
 }
 
 // enrolTOTP gives a user a TOTP second factor through the store, as the
