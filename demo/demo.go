@@ -194,6 +194,9 @@ func (l *loader) run(ctx context.Context) error {
 	if err := l.loadReports(ctx); err != nil {
 		return err
 	}
+	if err := l.loadContent(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
