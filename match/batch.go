@@ -25,9 +25,12 @@ type BatchOptions struct {
 	EMSample int
 	// Params, when set, are used as they are and EM is skipped.
 	Params *Params
-	// Variants and MaxBlock are passed to the Index (see Options).
-	Variants *Variants
-	MaxBlock int
+	// Variants, MaxBlock and MaxCandidates are passed to the Index (see
+	// Options). MaxCandidates 0 means 200 for Link and 30 for Dedupe, where
+	// every record is a query.
+	Variants      *Variants
+	MaxBlock      int
+	MaxCandidates int
 	// OneToOne keeps, in Link, only the best pair of each record, taken
 	// greedily by probability: for sources known to hold each person once.
 	OneToOne bool
@@ -76,7 +79,10 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 	opt.defaults()
 	res := &BatchResult{}
 	t0 := time.Now()
-	ix := NewIndex(Options{Variants: opt.Variants, MaxBlock: opt.MaxBlock, Params: opt.Params})
+	if opt.MaxCandidates <= 0 {
+		opt.MaxCandidates = 30
+	}
+	ix := NewIndex(Options{Variants: opt.Variants, MaxBlock: opt.MaxBlock, MaxCandidates: opt.MaxCandidates, Params: opt.Params})
 	if err := ix.AddAll(people); err != nil {
 		return nil, err
 	}
@@ -157,7 +163,7 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 	opt.defaults()
 	res := &BatchResult{}
 	t0 := time.Now()
-	ix := NewIndex(Options{Variants: opt.Variants, MaxBlock: opt.MaxBlock, Params: opt.Params})
+	ix := NewIndex(Options{Variants: opt.Variants, MaxBlock: opt.MaxBlock, MaxCandidates: opt.MaxCandidates, Params: opt.Params})
 	if err := ix.AddAll(left); err != nil {
 		return nil, err
 	}

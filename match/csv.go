@@ -1,11 +1,14 @@
 package match
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ErrCSV is wrapped by errors from ReadCSV.
@@ -35,11 +38,7 @@ var csvColumns = map[string]string{
 // and some synonyms; other columns are ignored. Spaces after commas are
 // tolerated, as are short rows. A date that cannot be read is left unknown.
 func ReadCSV(r io.Reader, idColumn string) ([]Person, error) {
-	cr := csv.NewReader(r)
-	cr.TrimLeadingSpace = true
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	cr.LazyQuotes = true
+	cr := newCSVReader(r)
 	head, err := cr.Read()
 	if err == io.EOF {
 		return nil, fmt.Errorf("%w: empty input", ErrCSV)
@@ -47,21 +46,121 @@ func ReadCSV(r io.Reader, idColumn string) ([]Person, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCSV, err)
 	}
-	idCol := -1
-	cols := make([]string, len(head))
-	for i, h := range head {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if h == strings.ToLower(strings.TrimSpace(idColumn)) {
-			idCol = i
+	h, err := newCSVHeader(head, idColumn)
+	if err != nil {
+		return nil, err
+	}
+	return h.read(cr, 1, nil)
+}
+
+// ReadCSVParallel is ReadCSV with the rows parsed by up to workers
+// goroutines. Input without any double quote is cut into chunks at line
+// ends; input with quotes (a quoted field may hold a line end) is read by
+// one goroutine. The records come in input order.
+func ReadCSVParallel(r io.Reader, idColumn string, workers int) ([]Person, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCSV, err)
+	}
+	nl := bytes.IndexByte(data, '\n')
+	if workers <= 1 || nl < 0 || bytes.IndexByte(data, '"') >= 0 || len(data) < 1<<20 {
+		return ReadCSV(bytes.NewReader(data), idColumn)
+	}
+	head, err := newCSVReader(bytes.NewReader(data[:nl+1])).Read()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCSV, err)
+	}
+	h, err := newCSVHeader(head, idColumn)
+	if err != nil {
+		return nil, err
+	}
+	body := data[nl+1:]
+	type chunk struct {
+		data []byte
+		line int // line number of the chunk's first row, less one
+		out  []Person
+		err  error
+	}
+	var chunks []*chunk
+	size := len(body)/(4*workers) + 1
+	line := 1
+	for len(body) > 0 {
+		end := min(size, len(body))
+		if i := bytes.IndexByte(body[end-1:], '\n'); i >= 0 {
+			end += i
+		} else {
+			end = len(body)
+		}
+		chunks = append(chunks, &chunk{data: body[:end], line: line})
+		line += bytes.Count(body[:end], []byte{'\n'})
+		body = body[end:]
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(chunks) {
+					return
+				}
+				c := chunks[i]
+				c.out, c.err = h.read(newCSVReader(bytes.NewReader(c.data)), c.line, nil)
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, c := range chunks {
+		if c.err != nil {
+			return nil, c.err
+		}
+		n += len(c.out)
+	}
+	out := make([]Person, 0, n)
+	for _, c := range chunks {
+		out = append(out, c.out...)
+	}
+	return out, nil
+}
+
+func newCSVReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true
+	return cr
+}
+
+// csvHeader maps the columns of a CSV file to fields.
+type csvHeader struct {
+	idCol int
+	cols  []string
+}
+
+func newCSVHeader(head []string, idColumn string) (*csvHeader, error) {
+	h := &csvHeader{idCol: -1, cols: make([]string, len(head))}
+	for i, c := range head {
+		c = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(c, "\ufeff")))
+		if c == strings.ToLower(strings.TrimSpace(idColumn)) {
+			h.idCol = i
 			continue
 		}
-		cols[i] = csvColumns[h]
+		h.cols[i] = csvColumns[c]
 	}
-	if idCol < 0 {
+	if h.idCol < 0 {
 		return nil, fmt.Errorf("%w: no id column %q in header", ErrCSV, idColumn)
 	}
-	var out []Person
-	line := 1
+	return h, nil
+}
+
+// read appends the records of cr to out; line is the line number of the
+// row before cr's first.
+func (h *csvHeader) read(cr *csv.Reader, line int, out []Person) ([]Person, error) {
+	idCol, cols := h.idCol, h.cols
 	for {
 		row, err := cr.Read()
 		if err == io.EOF {

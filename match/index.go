@@ -31,6 +31,11 @@ type Options struct {
 	// common name with a common birth year) are skipped; the other blocking
 	// keys keep the recall. 0 means 100.
 	MaxBlock int
+	// MaxCandidates bounds the records one query compares: blocks are
+	// taken smallest first (the finest keys: name with date of birth,
+	// postcode, identifiers) until the next would pass the bound. 0 means
+	// 200.
+	MaxCandidates int
 }
 
 // Index is an incremental, in-memory index of person records. Add, Update
@@ -48,6 +53,7 @@ type Index struct {
 	post     postings
 	tf       [2]termFreq // given, family
 	maxBlock int
+	maxCand  int
 
 	params  atomic.Pointer[Params]
 	scratch sync.Pool
@@ -102,11 +108,13 @@ func (t *termFreq) adjust(id uint32) float64 {
 }
 
 type scratch struct {
-	mark []uint32
-	gen  uint32
-	keys []uint64
-	cand []uint32
-	one  [1]uint32
+	mark  []uint32
+	gen   uint32
+	keys  []uint64
+	cand  []uint32
+	one   [1]uint32
+	ones  []uint32   // storage for blocks of one slot, one per key
+	lists [][]uint32 // the blocks of a query
 }
 
 // reset makes every one of n slots unmarked.
@@ -130,6 +138,10 @@ func NewIndex(opt Options) *Index {
 	}
 	if ix.maxBlock <= 0 {
 		ix.maxBlock = 100
+	}
+	ix.maxCand = opt.MaxCandidates
+	if ix.maxCand <= 0 {
+		ix.maxCand = 200
 	}
 	ix.post.m = map[uint64]uint32{}
 	p := opt.Params
@@ -333,10 +345,19 @@ func (ix *Index) candidates(v *view, q *rec, self uint32, onlyAfter bool, sc *sc
 	sc.reset(len(ix.recs))
 	sc.keys = blockKeys(v, q, sc.keys[:0])
 	sc.cand = sc.cand[:0]
-	for _, k := range sc.keys {
-		list := ix.post.get(k, sc.one[:])
-		if len(list) > ix.maxBlock {
-			continue
+	if cap(sc.ones) < len(sc.keys) {
+		sc.ones = make([]uint32, len(sc.keys)+8)
+	}
+	sc.lists = sc.lists[:0]
+	for i, k := range sc.keys {
+		if list := ix.post.get(k, sc.ones[i:i+1]); len(list) > 0 && len(list) <= ix.maxBlock {
+			sc.lists = append(sc.lists, list)
+		}
+	}
+	slices.SortFunc(sc.lists, func(a, b []uint32) int { return cmp.Compare(len(a), len(b)) })
+	for _, list := range sc.lists {
+		if len(sc.cand)+len(list) > ix.maxCand+1 {
+			break
 		}
 		for _, c := range list {
 			if c == self || (onlyAfter && c < self) || sc.mark[c] == sc.gen {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -507,5 +508,45 @@ func TestIDNeverInformsMatch(t *testing.T) {
 	ix := MustIndex(t, a)
 	if res := ix.Query(b, match.QueryOptions{MinProbability: 0.001}); len(res) != 0 {
 		t.Errorf("records sharing only an id pattern matched: %+v", res)
+	}
+}
+
+func TestReadCSVParallelSameAsReadCSV(t *testing.T) {
+	s := match.NewSynth(9)
+	var b strings.Builder
+	b.WriteString("rec_id, given_name, surname, street_number, address_1, suburb, postcode, date_of_birth, phone\n")
+	for i := range 20000 {
+		p := s.Person(fmt.Sprint("r", i))
+		a := p.Addresses[0]
+		fmt.Fprintf(&b, "%s, %s, %s, %s, %s, %s, %s, %04d%02d%02d, %s\n", p.ID, p.Given, p.Family, a.Number, a.Lines[0], a.Locality, a.Postcode,
+			p.DOB.Year, p.DOB.Month, p.DOB.Day, strings.Join(p.Phones, ""))
+	}
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"plain", b.String()},
+		{"no final line end", strings.TrimSuffix(b.String(), "\n")},
+		{"quoted", b.String() + "\"r-q\", \"a, b\", c\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := match.ReadCSV(strings.NewReader(tc.in), "rec_id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := match.ReadCSVParallel(strings.NewReader(tc.in), "rec_id", 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d records, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Fatalf("record %d: got %+v, want %+v", i, got[i], want[i])
+				}
+			}
+		})
 	}
 }

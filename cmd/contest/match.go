@@ -104,7 +104,7 @@ func readPeople(path, idColumn string) ([]match.Person, error) {
 		return nil, err
 	}
 	defer f.Close()
-	ps, err := match.ReadCSV(bufio.NewReaderSize(f, 1<<20), idColumn)
+	ps, err := match.ReadCSVParallel(f, idColumn, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
