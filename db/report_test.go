@@ -215,7 +215,7 @@ func TestTriageQueueOrder(t *testing.T) {
 				t.Fatalf("resolve: %d %v", n, err)
 			}
 			q, total, _ = d.TriageQueue(ctx, inv, 10)
-			if total != 2 {
+			if total != 2 || q[0].Report.ID != life.ID || q[1].Report.ID != unrelated.ID {
 				t.Errorf("queue after resolve: %d", total)
 			}
 			got, _ := d.FindReportByID(ctx, inv, dup2.ID)
@@ -370,4 +370,33 @@ func FuzzSniffAttachment(f *testing.F) {
 			t.Fatalf("allowed %q", ct)
 		}
 	})
+}
+
+// TestReportOverdue: a report waiting beyond its target time stands out;
+// a threat to life has a one-hour target.
+func TestReportOverdue(t *testing.T) {
+	now := time.Now().UTC()
+	d := dbtest.MustOpen(t, db.SQLite, func() time.Time { return now })
+	inv := &contest.Actor{UserID: 1, Username: "desk", Role: contest.RoleInvestigator, OrgKind: contest.OrgCTP, Vetting: contest.SC, TOTPEnrolled: true}
+	pub := contest.PublicReporter("192.0.2.3", "test")
+	now = now.Add(-4 * 24 * time.Hour)
+	old := MustSubmit(t, d, pub, &contest.Report{What: "Old report about a parked lorry"})
+	now = now.Add(4*24*time.Hour - 2*time.Hour)
+	life := MustSubmit(t, d, contest.SystemActor("test"), &contest.Report{Channel: contest.ChannelHotline, What: "Caller fears an attack tonight",
+		CallTime: now, ThreatToLife: true})
+	now = now.Add(2 * time.Hour)
+	fresh := MustSubmit(t, d, pub, &contest.Report{What: "New report of a drone over the stadium"})
+	q, _, err := d.TriageQueue(ctx, inv, 10)
+	if err != nil || len(q) != 3 {
+		t.Fatalf("queue %v %v", q, err)
+	}
+	want := map[int64]bool{old.ID: true, life.ID: true, fresh.ID: false}
+	for _, it := range q {
+		if got := it.Report.Overdue(now); got != want[it.Report.ID] {
+			t.Errorf("report %d overdue = %v", it.Report.ID, got)
+		}
+	}
+	if q[0].Report.ID != life.ID || q[1].Report.ID != old.ID {
+		t.Errorf("order %d %d %d", q[0].Report.ID, q[1].Report.ID, q[2].Report.ID)
+	}
 }

@@ -192,3 +192,57 @@ func TestPublicReportEncoding(t *testing.T) {
 		t.Errorf("%d %s", res.StatusCode, body)
 	}
 }
+
+// TestCallHandlerAndAbuse: a call handler's entry with a threat to life
+// heads the queue; an oversized body and a throttled address get clear
+// errors; nothing bad is stored.
+func TestCallHandlerAndAbuse(t *testing.T) {
+	e := MustEnv(t)
+	anon := e.Anon()
+	anon.PostForm(t, "/report", url.Values{"what": {"An earlier report about a drone"}})
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	res, body := inv.Get(t, "/reports/call")
+	if res.StatusCode != 200 || !strings.Contains(body, `name="caller_details"`) {
+		t.Fatalf("call form %d", res.StatusCode)
+	}
+	res, body = inv.PostForm(t, "/reports/call", url.Values{"what": {"Caller says a friend plans to attack a march"},
+		"caller_details": {"Anonymous, withheld number"}, "call_time": {"23 11 2026 09:15"}, "threat_to_life": {"yes"}})
+	ref := referenceRE.FindString(body)
+	if res.StatusCode != 200 || ref == "" {
+		t.Fatalf("call submit %d\n%s", res.StatusCode, body)
+	}
+	res, body = inv.Get(t, "/triage")
+	i := strings.Index(body, "<tbody")
+	if res.StatusCode != 200 || i < 0 || !strings.Contains(body[i:i+400], ref) || !strings.Contains(body, "Threat to life") {
+		t.Errorf("queue does not start with the threat to life\n%s", body)
+	}
+	res, body = inv.PostForm(t, "/reports/call", url.Values{"what": {"x"}, "call_time": {"yesterday"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#call_time"`) {
+		t.Errorf("bad call time %d", res.StatusCode)
+	}
+	// Oversized.
+	big := `{"what":"` + strings.Repeat("a", 2<<20) + `"}`
+	res, body = e.Anon().Do(t, "POST", "/api/v1/public/reports", strings.NewReader(big), map[string]string{"Content-Type": "application/json"})
+	if res.StatusCode != 422 || !strings.Contains(body, "too large") {
+		t.Errorf("oversized %d %s", res.StatusCode, body)
+	}
+	res, body = e.Anon().Do(t, "POST", "/api/v1/public/reports", strings.NewReader(`{"what":"`+strings.Repeat("b", 9000)+`"}`), map[string]string{"Content-Type": "application/json"})
+	if res.StatusCode != 422 || !strings.Contains(body, `"field":"what"`) {
+		t.Errorf("too long %d %s", res.StatusCode, body)
+	}
+	// The GOV.UK page for a throttled reporter.
+	e.Server.SetPublicReportLimit(1, time.Hour)
+	flood := e.Anon()
+	flood.addr = "198.51.100.200:999"
+	if res, _ := flood.PostForm(t, "/report", url.Values{"what": {"first"}}); res.StatusCode != 200 {
+		t.Errorf("first %d", res.StatusCode)
+	}
+	res, body = flood.PostForm(t, "/report", url.Values{"what": {"second"}})
+	if res.StatusCode != 429 || !strings.Contains(body, "call 999") || !strings.Contains(body, "govuk-") || res.Header.Get("Retry-After") == "" {
+		t.Errorf("throttled %d\n%.300s", res.StatusCode, body)
+	}
+	_, total, _ := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{})
+	if total != 3 {
+		t.Errorf("%d reports stored, want 3", total)
+	}
+}
