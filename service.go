@@ -124,6 +124,7 @@ type Store interface {
 	AuditService
 	ReportService
 	ContentService
+	MatchService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }

@@ -131,6 +131,14 @@ func routeTable() []route {
 		{"POST", "/hash-banks/{id}/import", can(access.Update, contest.KindHashBank).onRecord(), (*handler).hashBankImport},
 		{"GET", "/hash-banks/{id}/export", can(access.Export, contest.KindHashBank).onRecord(), (*handler).hashBankExport},
 
+		// Join the dots: possible matches between mentions of people, and
+		// the closed subjects they bring new information on.
+		{"GET", "/possible-matches", can(access.Read, contest.KindPossibleMatch), (*handler).matchList},
+		{"GET", "/possible-matches/{id}", can(access.Read, contest.KindPossibleMatch).onRecord(), (*handler).matchShow},
+		{"POST", "/possible-matches/{id}/decision", can(access.Update, contest.KindPossibleMatch).onRecord(), (*handler).matchDecide},
+		{"GET", "/reassessments", can(access.Read, contest.KindReassessment), (*handler).reassessmentList},
+		{"POST", "/reassessments/{id}/decision", can(access.Update, contest.KindReassessment).onRecord(), (*handler).reassessmentDecide},
+
 		// Administration.
 		{"GET", "/admin", signedIn(), (*handler).adminIndex},
 
@@ -212,6 +220,12 @@ func routeTable() []route {
 		{"GET", "/api/v1/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).apiReferralShow},
 
 		{"POST", "/api/v1/public/reports", public(), (*handler).apiPublicReport},
+
+		{"GET", "/api/v1/possible-matches", can(access.Read, contest.KindPossibleMatch), (*handler).apiMatchList},
+		{"GET", "/api/v1/possible-matches/{id}", can(access.Read, contest.KindPossibleMatch).onRecord(), (*handler).apiMatchShow},
+		{"POST", "/api/v1/possible-matches/{id}/decision", can(access.Update, contest.KindPossibleMatch).onRecord(), (*handler).apiMatchDecide},
+		{"GET", "/api/v1/reassessments", can(access.Read, contest.KindReassessment), (*handler).apiReassessmentList},
+		{"POST", "/api/v1/reassessments/{id}/decision", can(access.Update, contest.KindReassessment).onRecord(), (*handler).apiReassessmentDecide},
 
 		{"GET", "/api/v1/content-referrals", can(access.Read, contest.KindContentRef), (*handler).apiContentList},
 		{"POST", "/api/v1/content-referrals", can(access.Create, contest.KindContentRef), (*handler).apiContentCreate},
