@@ -102,7 +102,6 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	v := view{t: &ix.tab}
 	n := len(ix.recs)
 	var next atomic.Int64
 	var compared atomic.Int64
@@ -113,6 +112,7 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 		go func() {
 			defer wg.Done()
 			sc := &scratch{}
+			v := view{t: &ix.tab, readonly: true, pc: sc.cache(ix)}
 			var cnt int64
 			const chunk = 256
 			for {
@@ -181,12 +181,13 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 			go func() {
 				defer wg.Done()
 				sc := &scratch{}
+				pc := sc.cache(ix)
 				for {
 					i := int(next.Add(1)) - 1
 					if i >= len(idx) || ctx.Err() != nil {
 						return
 					}
-					v := view{t: &ix.tab, readonly: true}
+					v := view{t: &ix.tab, readonly: true, pc: pc}
 					q := v.encode(ix.vars, &right[idx[i]])
 					fn(w, idx[i], &v, &q, ix.candidates(&v, &q, ^uint32(0), false, sc))
 				}

@@ -125,8 +125,94 @@ func (v *view) placeAgree(a, b uint32) bool {
 	if a == b {
 		return true
 	}
-	sa, sb := v.str(a), v.str(b)
-	return JaroWinkler(sa, sb) >= 0.9
+	k, ok := v.pc.lookup(pcPlace, a, b, len(v.t.strs))
+	if ok {
+		return v.pc.vals[k] != 0
+	}
+	agree := JaroWinkler(v.str(a), v.str(b)) >= 0.9
+	v.pc.store(k, pcPlace, a, b, b2u(agree))
+	return agree
+}
+
+func (v *view) postcodeAgree(a, b uint32) bool {
+	if a == b {
+		return true
+	}
+	k, ok := v.pc.lookup(pcPostcode, a, b, len(v.t.strs))
+	if ok {
+		return v.pc.vals[k] != 0
+	}
+	agree := postcodeAgree(v.str(a), v.str(b))
+	v.pc.store(k, pcPostcode, a, b, b2u(agree))
+	return agree
+}
+
+// nameLevel and middleLevel compare two interned names.
+func (v *view) nameLevel(a, b uint32) uint8 {
+	k, ok := v.pc.lookup(pcName, a, b, len(v.t.names))
+	if ok {
+		return v.pc.vals[k]
+	}
+	l := nameLevel(v.name(a), v.name(b))
+	v.pc.store(k, pcName, a, b, l)
+	return l
+}
+
+func (v *view) middleLevel(a, b uint32) uint8 {
+	k, ok := v.pc.lookup(pcMiddle, a, b, len(v.t.names))
+	if ok {
+		return v.pc.vals[k]
+	}
+	l := middleLevel(v.name(a), v.name(b))
+	v.pc.store(k, pcMiddle, a, b, l)
+	return l
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pairCache remembers comparisons of two interned ids (name levels, place
+// and postcode agreement): the same pairs of names and places recur
+// throughout a data set. It is direct-mapped and belongs to one goroutine.
+// Ids of a query overlay are never cached; the Index clears the caches
+// when name variants change (see Index.LoadVariants).
+type pairCache struct {
+	keys  [1 << 14]uint64
+	vals  [1 << 14]uint8
+	epoch uint64
+}
+
+const (
+	pcName uint64 = 1 + iota
+	pcMiddle
+	pcPlace
+	pcPostcode
+)
+
+const pcIDLimit = 1 << 29
+
+// lookup returns the slot of the pair and whether it holds the answer. A
+// nil cache, or an id at or above shared (in a query overlay), never
+// holds it.
+func (c *pairCache) lookup(kind uint64, a, b uint32, shared int) (uint64, bool) {
+	if c == nil || int(a) >= shared || int(b) >= shared || a >= pcIDLimit || b >= pcIDLimit {
+		return ^uint64(0), false
+	}
+	key := kind<<60 | uint64(a)<<30 | uint64(b)
+	i := (key * 0x9e3779b97f4a7c15) >> (64 - 14)
+	return i, c.keys[i] == key
+}
+
+func (c *pairCache) store(i, kind uint64, a, b uint32, val uint8) {
+	if i == ^uint64(0) {
+		return
+	}
+	c.keys[i] = kind<<60 | uint64(a)<<30 | uint64(b)
+	c.vals[i] = val
 }
 
 func postcodeAgree(a, b string) bool {
@@ -157,7 +243,7 @@ func (v *view) addrLevel(a, b []uint32) uint8 {
 		case 0:
 			ok = a[0] == b[0]
 		case 4:
-			ok = postcodeAgree(v.str(a[4]), v.str(b[4]))
+			ok = v.postcodeAgree(a[4], b[4])
 		default:
 			ok = v.placeAgree(a[i], b[i])
 		}
@@ -233,35 +319,35 @@ func (v *view) compare(a, b *rec) cmpResult {
 	an, bn := a.section(cNames), b.section(cNames)
 	best := 1 << 30
 	for i := 0; i+2 < len(an); i += 3 {
-		ag, am, af := v.name(an[i]), v.name(an[i+1]), v.name(an[i+2])
+		ag, am, af := an[i], an[i+1], an[i+2]
 		for j := 0; j+2 < len(bn); j += 3 {
-			bg, bm, bf := v.name(bn[j]), v.name(bn[j+1]), v.name(bn[j+2])
-			gl, fl := nameLevel(ag, bg), nameLevel(af, bf)
+			bg, bm, bf := bn[j], bn[j+1], bn[j+2]
+			gl, fl := v.nameLevel(ag, bg), v.nameLevel(af, bf)
 			if r := rank(gl) + rank(fl); r < best {
 				best = r
 				res.v.set(fGiven, gl)
 				res.v.set(fFamily, fl)
-				res.v.set(fMiddle, middleLevel(am, bm))
+				res.v.set(fMiddle, v.middleLevel(am, bm))
 				res.swapped = false
-				res.tfID = [2]uint32{bn[j], bn[j+2]}
+				res.tfID = [2]uint32{bg, bf}
 				res.tfRole = [2]uint8{0, 1}
 			}
-			if ag.full == "" || af.full == "" || bg.full == "" || bf.full == "" {
+			if ag == 0 || af == 0 || bg == 0 || bf == 0 {
 				continue
 			}
-			sg, sf := nameLevel(ag, bf), nameLevel(af, bg)
+			sg, sf := v.nameLevel(ag, bf), v.nameLevel(af, bg)
 			if r := rank(sg) + rank(sf); r < best {
 				best = r
 				// Which comparison fills which slot must not depend on
 				// the order of a and b: the better one goes to family.
-				tfID, tfRole := [2]uint32{bn[j+2], bn[j]}, [2]uint8{1, 0}
+				tfID, tfRole := [2]uint32{bf, bg}, [2]uint8{1, 0}
 				if rank(sg) < rank(sf) {
 					sg, sf = sf, sg
-					tfID, tfRole = [2]uint32{bn[j], bn[j+2]}, [2]uint8{0, 1}
+					tfID, tfRole = [2]uint32{bg, bf}, [2]uint8{0, 1}
 				}
 				res.v.set(fGiven, sg)
 				res.v.set(fFamily, sf)
-				res.v.set(fMiddle, middleLevel(am, bm))
+				res.v.set(fMiddle, v.middleLevel(am, bm))
 				res.swapped = true
 				res.tfID, res.tfRole = tfID, tfRole
 			}

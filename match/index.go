@@ -60,6 +60,9 @@ type Index struct {
 	// changes counts Add, Update and Remove; estimated is its value at
 	// the last Reestimate (see ReestimateInBackground).
 	changes, estimated atomic.Int64
+	// varEpoch counts LoadVariants calls that changed names; a pairCache
+	// of an older epoch is cleared before use.
+	varEpoch atomic.Uint64
 }
 
 // termFreq counts how often each name id occurs in one role.
@@ -115,6 +118,20 @@ type scratch struct {
 	one   [1]uint32
 	ones  []uint32   // storage for blocks of one slot, one per key
 	lists [][]uint32 // the blocks of a query
+	pc    *pairCache
+}
+
+// cache returns the scratch's comparison cache, cleared if the index's
+// name variants changed since it was filled.
+func (sc *scratch) cache(ix *Index) *pairCache {
+	e := ix.varEpoch.Load()
+	if sc.pc == nil {
+		sc.pc = &pairCache{epoch: e}
+	}
+	if sc.pc.epoch != e {
+		*sc.pc = pairCache{epoch: e}
+	}
+	return sc.pc
 }
 
 // reset makes every one of n slots unmarked.
@@ -306,10 +323,10 @@ func (ix *Index) Query(p Person, opt QueryOptions) []Candidate {
 	minW := logit2(opt.MinProbability)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	v := view{t: &ix.tab, readonly: true}
-	q := v.encode(ix.vars, &p)
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
+	v := view{t: &ix.tab, readonly: true, pc: sc.cache(ix)}
+	q := v.encode(ix.vars, &p)
 	self := ^uint32(0)
 	if s, ok := ix.byID[opt.ExcludeID]; ok && opt.ExcludeID != "" {
 		self = s
@@ -485,6 +502,7 @@ func (ix *Index) Reestimate(ctx context.Context, sample int, seed uint64) (*Para
 	})
 	smp := newTrainSet()
 	sc := ix.scratch.Get().(*scratch)
+	v.pc = sc.cache(ix)
 	for i, s := range slots {
 		if i%1024 == 0 && ctx.Err() != nil {
 			ix.scratch.Put(sc)
@@ -643,6 +661,7 @@ func (ix *Index) LoadVariants(r io.Reader, kind Kind) error {
 	for id := range changed {
 		ix.tab.names[id] = fresh[id]
 	}
+	ix.varEpoch.Add(1)
 	for _, s := range affected {
 		ix.link(&v, s, 1)
 	}

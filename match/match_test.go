@@ -550,3 +550,25 @@ func TestReadCSVParallelSameAsReadCSV(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadVariantsReachesCachedComparisons(t *testing.T) {
+	// "Zeb" is indexed too, so that its comparisons are cached.
+	ix := MustIndex(t, person("a", "Zebedee", "Quarrington", "1970-02-03", "LS6 2AB"), person("b", "Zeb", "Ostrowski", "1999-09-09", ""))
+	q := person("q", "Zeb", "Quarrington", "1970-02-03", "LS6 2AB")
+	given := func() string {
+		res := ix.Query(q, match.QueryOptions{MinProbability: 1e-9})
+		if len(res) != 1 {
+			t.Fatalf("got %d candidates, want 1", len(res))
+		}
+		return res[0].Explanation.Contributions[0].Level
+	}
+	if got := given(); got == "variant" {
+		t.Fatalf("given level %q before the variant is loaded", got)
+	}
+	if err := ix.LoadVariants(strings.NewReader("zebedee,zeb\n"), match.Names); err != nil {
+		t.Fatal(err)
+	}
+	if got := given(); got != "variant" {
+		t.Errorf("given level %q after loading zebedee,zeb; want variant", got)
+	}
+}

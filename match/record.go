@@ -63,6 +63,9 @@ type view struct {
 	readonly bool
 	xnameID  map[string]uint32
 	xstrID   map[string]uint32
+	// pc, when not nil, caches comparisons; a view with a cache belongs
+	// to one goroutine.
+	pc *pairCache
 }
 
 func (v *view) name(id uint32) *nameInfo {

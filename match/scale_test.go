@@ -70,8 +70,8 @@ func TestScale(t *testing.T) {
 	for _, k := range per {
 		truePairs += k * (k - 1) / 2
 	}
-	v := view{t: &ix.tab}
 	sc := &scratch{}
+	v := view{t: &ix.tab, readonly: true, pc: sc.cache(ix)}
 	for _, b := range []int{5, 10, 20, 30, 50, 100, 200} {
 		ix.maxCand = b
 		compared, found := 0, 0
