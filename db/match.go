@@ -32,7 +32,7 @@ import (
 
 // MatchThreshold is the match probability from which a candidate goes to
 // the possible-matches queue.
-const MatchThreshold = 0.5
+const MatchThreshold = 0.8
 
 // matchScanLimit bounds how many possible matches one list reads before
 // filtering by what the actor may see.
