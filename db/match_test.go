@@ -189,3 +189,56 @@ func TestClosedSubjectReassessment(t *testing.T) {
 		}
 	})
 }
+
+// TestMatchAcrossNodes stores mentions through one node and matches them
+// on another sharing the database: each node's index catches up from the
+// database, so neither misses what the other stored.
+func TestMatchAcrossNodes(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		cfg := db.Config{DataDir: t.TempDir(), SecretKey: dbtest.Key, Argon2: db.TestArgon2, NotDurable: true}
+		if e == db.Postgres {
+			cfg.DSN = dbtest.MustPostgresDatabase(t)
+		}
+		open := func() *db.DB {
+			d, err := db.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d
+		}
+		a, b := open(), open()
+		sys := contest.SystemActor("test")
+		load := func(d *db.DB, s *contest.Subject) {
+			t.Helper()
+			if err := d.BulkLoad(ctx, sys, func(bk *db.Bulk) error { return bk.Subject(s) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Node a has indexed the first mention before node b stores the
+		// second; node b matches, then node a, which finds nothing left.
+		load(a, &contest.Subject{GivenName: "Oksana", FamilyName: "Vereshchak", DateOfBirth: "1984-07-21", Status: contest.SubjectClosed})
+		if n, err := a.MatchPending(ctx); err != nil || n != 1 {
+			t.Fatalf("node a: %d %v", n, err)
+		}
+		load(b, &contest.Subject{GivenName: "Oxana", FamilyName: "Vereschak", DateOfBirth: "1984-07-21", Status: contest.SubjectActive})
+		if n, err := a.MatchPending(ctx); err != nil || n != 1 {
+			t.Fatalf("node a after node b stored: %d %v", n, err)
+		}
+		if n, err := b.MatchPending(ctx); err != nil || n != 0 {
+			t.Fatalf("node b: %d %v, want nothing left", n, err)
+		}
+		ms, total, err := b.FindPossibleMatches(ctx, sys, contest.MatchFilter{})
+		if err != nil || total != 1 {
+			t.Fatalf("possible matches: %d %v", total, err)
+		}
+		if ms[0].Mention.Person.Given != "Oxana" || ms[0].Candidate.Person.Given != "Oksana" {
+			t.Errorf("pair: %+v / %+v", ms[0].Mention.Person, ms[0].Candidate.Person)
+		}
+		// The closed one gets its re-assessment; the active one does not.
+		ras, n, err := b.FindReassessments(ctx, sys, "open", 0, 10)
+		if err != nil || n != 1 || ras[0].Subject.GivenName != "Oksana" {
+			t.Errorf("re-assessments: %d %v", n, err)
+		}
+	})
+}
