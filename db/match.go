@@ -101,6 +101,23 @@ func (d *DB) syncIndex(ctx context.Context) error {
 	return rows.Err()
 }
 
+// EstimateMatchParams re-estimates the match parameters from the mentions
+// stored (expectation-maximisation, no labels). A failed estimate keeps
+// the parameters in use and is returned.
+func (d *DB) EstimateMatchParams(ctx context.Context) error {
+	m := &d.matcher
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := d.syncIndex(ctx); err != nil {
+		return err
+	}
+	if m.ix.Len() < 1000 {
+		return nil // too few to estimate from; the defaults stand
+	}
+	_, err := m.ix.Reestimate(ctx, 20000, 1)
+	return err
+}
+
 // pendingMention is a mention not yet compared.
 type pendingMention struct {
 	id  int64
@@ -270,11 +287,23 @@ func (d *DB) StartMatcher(ctx context.Context) {
 		defer m.running.Store(false)
 		tick := time.NewTicker(3 * time.Second)
 		defer tick.Stop()
-		for {
+		for first := true; ; first = false {
 			if n, err := d.MatchPending(ctx); err != nil && ctx.Err() == nil {
 				d.log.Error("matching failed", "err", err)
 			} else if n > 0 {
 				d.log.Info("mentions compared", "mentions", n)
+			}
+			if first {
+				// The m and u probabilities follow the data: re-estimated
+				// (EM, no labels) when enough has changed.
+				m.mu.Lock()
+				ix := m.ix
+				m.mu.Unlock()
+				if ix != nil {
+					ix.ReestimateInBackground(ctx, 10*time.Minute, 20000, 1000, func(err error) {
+						d.log.Warn("match parameters kept: re-estimation failed", "err", err)
+					})
+				}
 			}
 			select {
 			case <-ctx.Done():

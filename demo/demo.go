@@ -62,6 +62,8 @@ type Summary struct {
 	Counts map[string]int
 	// Elapsed is how long the load took.
 	Elapsed time.Duration
+	// Warnings are things the person running the demo should know.
+	Warnings []string
 }
 
 // The public-scale record counts.
@@ -106,7 +108,11 @@ func Load(ctx context.Context, d *db.DB, opt Options) (*Summary, error) {
 		return nil, err
 	}
 	// Join the dots over everything loaded, so that the possible-matches
-	// and closed-subject queues are filled when the demo opens.
+	// and closed-subject queues are filled when the demo opens, with
+	// parameters estimated from the data.
+	if err := d.EstimateMatchParams(ctx); err != nil {
+		l.sum.Warnings = append(l.sum.Warnings, "match parameters not estimated from the data, defaults used: "+err.Error())
+	}
 	if _, err := d.MatchPending(ctx); err != nil {
 		return nil, fmt.Errorf("demo: matching: %w", err)
 	}

@@ -51,6 +51,9 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("load demo: %w", err)
 	}
+	for _, w := range sum.Warnings {
+		fmt.Fprintln(env.Stderr, "contest demo: warning:", w)
+	}
 	fmt.Fprintf(env.Stdout, "loaded in %s:", sum.Elapsed.Round(time.Millisecond))
 	for k, v := range sum.Counts {
 		fmt.Fprintf(env.Stdout, " %s=%d", k, v)
