@@ -642,8 +642,7 @@ func (tx *Tx) relink(ctx context.Context, person int64) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var find func(int64) int64
-	find = func(x int64) int64 {
+	find := func(x int64) int64 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
