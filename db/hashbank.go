@@ -73,31 +73,39 @@ func (d *DB) bankIndex() *bankIndex {
 func (bi *bankIndex) catchUp(ctx context.Context, q queryer) error {
 	bi.mu.Lock()
 	defer bi.mu.Unlock()
-	rows, err := q.QueryContext(ctx, "SELECT id, value FROM hash_bank_signals WHERE signal_type = 'pdq' AND id > $1 ORDER BY id", bi.last)
+	// By id alone, so that both engines walk the primary key from the last
+	// row seen (a filter on signal_type would tempt SQLite into the
+	// (signal_type, value) index and a scan of every pdq row); rows of other
+	// types are skipped here.
+	rows, err := q.QueryContext(ctx, "SELECT id, signal_type, value FROM hash_bank_signals WHERE id > $1 ORDER BY id", bi.last)
 	if err != nil {
 		return fmt.Errorf("hash index catch-up: %w", err)
 	}
 	defer rows.Close()
 	var hs []pdq.Hash256
-	var last int64
+	last := bi.last
 	for rows.Next() {
 		var id int64
-		var v string
-		if err := rows.Scan(&id, &v); err != nil {
+		var typ, v string
+		if err := rows.Scan(&id, &typ, &v); err != nil {
 			return err
+		}
+		last = id
+		if typ != "pdq" {
+			continue
 		}
 		h, err := pdq.ParseHash(v)
 		if err != nil {
 			return fmt.Errorf("hash index: signal %d: %w", id, err)
 		}
-		hs, last = append(hs, h), id
+		hs = append(hs, h)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	bi.last = last
 	if len(hs) > 0 {
 		bi.ix.AddBatch(hs)
-		bi.last = last
 	}
 	return nil
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/db"
@@ -190,4 +193,59 @@ func TestHashBankTwoNodes(t *testing.T) {
 			t.Fatalf("node 2 after disabling: %+v %v", ms, err)
 		}
 	})
+}
+
+// BenchmarkMatchSignal measures GET /api/v1/match's store call end to end:
+// catch-up check, index query at distance 31, lookup of the hits and the
+// audit entry, with CONTEST_BENCH_SIGNALS PDQ signals in one enabled bank
+// (default 100,000). Each query is a stored hash with 10 bits flipped, so
+// every query has a match. It reports p50 and p99 latency.
+func BenchmarkMatchSignal(b *testing.B) {
+	n := 100_000
+	if v := os.Getenv("CONTEST_BENCH_SIGNALS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	d := dbtest.MustOpen(b, db.SQLite, nil)
+	sys := contest.SystemActor("bench")
+	bank := &contest.HashBank{Name: "Bench", Enabled: true}
+	if err := d.CreateHashBank(ctx, sys, bank); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(31, 31))
+	stored := make([]pdq.Hash256, n)
+	var csv strings.Builder
+	for i := range stored {
+		for w := range stored[i] {
+			stored[i][w] = r.Uint64()
+		}
+		csv.WriteString("pdq," + stored[i].String() + "\n")
+	}
+	if _, err := d.ImportHashBank(ctx, sys, bank.ID, strings.NewReader(csv.String())); err != nil {
+		b.Fatal(err)
+	}
+	queries := make([]string, 1000)
+	for i := range queries {
+		queries[i] = randomNear(r, stored[r.IntN(n)], 10).String()
+	}
+	if _, err := d.MatchSignal(ctx, sys, "pdq", queries[0], -1); err != nil { // builds the index
+		b.Fatal(err)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		ms, err := d.MatchSignal(ctx, sys, "pdq", queries[i%len(queries)], -1)
+		lat = append(lat, time.Since(t0))
+		if err != nil || len(ms) == 0 {
+			b.Fatalf("query %d: %d matches, %v", i, len(ms), err)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
