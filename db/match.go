@@ -243,11 +243,11 @@ func (d *DB) storePairs(ctx context.Context, pending []pendingMention, pairs []f
 				}
 			}
 		}
-		ids := make([]string, len(pending))
+		ids := make([]int64, len(pending))
 		for i, pm := range pending {
-			ids[i] = itoa(pm.id)
+			ids[i] = pm.id
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE person_mentions SET matched_at = $1 WHERE matched_at = 0 AND id IN ("+strings.Join(ids, ",")+")", micros(tx.now)); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE person_mentions SET matched_at = $1 WHERE matched_at = 0 AND id IN ("+inList(ids)+")", micros(tx.now)); err != nil {
 			return fmt.Errorf("mark mentions compared: %w", err)
 		}
 		return tx.appendAudit(ctx, sys, &contest.AuditEntry{Action: contest.AuditCreate, Kind: contest.KindPossibleMatch,
@@ -349,11 +349,7 @@ func loadMentions(ctx context.Context, q queryer, ids []int64) (map[int64]*conte
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = itoa(id)
-	}
-	rows, err := q.QueryContext(ctx, "SELECT "+mentionCols+", "+prefixed("t", metaCols)+" FROM person_mentions t WHERE t.id IN ("+strings.Join(list, ",")+")")
+	rows, err := q.QueryContext(ctx, "SELECT "+mentionCols+", "+prefixed("t", metaCols)+" FROM person_mentions t WHERE t.id IN ("+inList(ids)+")")
 	if err != nil {
 		return nil, fmt.Errorf("mentions: %w", err)
 	}

@@ -61,6 +61,16 @@ type queryer interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
+// inList is ids as the text of an SQL IN list. Ids are integers, so they
+// are safe to inline.
+func inList(ids []int64) string {
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(list, ",")
+}
+
 // groupedIDs runs a query selecting (key, value) integer pairs whose text
 // has one %s where the list of keys goes, and groups the values by key in
 // the order the query returns them. Keys are integers, so they are inlined.
@@ -69,11 +79,7 @@ func groupedIDs(ctx context.Context, q queryer, query string, keys []int64, args
 	if len(keys) == 0 {
 		return out, nil
 	}
-	list := make([]string, len(keys))
-	for i, k := range keys {
-		list[i] = strconv.FormatInt(k, 10)
-	}
-	rows, err := q.QueryContext(ctx, strings.Replace(query, "%s", strings.Join(list, ","), 1), args...)
+	rows, err := q.QueryContext(ctx, strings.Replace(query, "%s", inList(keys), 1), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -37,11 +37,7 @@ func subjectsByID(ctx context.Context, q queryer, ids []int64) (map[int64]*conte
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = itoa(id)
-	}
-	rows, err := q.QueryContext(ctx, "SELECT "+subjectCols+", "+prefixed("t", metaCols)+" FROM subjects t WHERE t.id IN ("+strings.Join(list, ",")+")")
+	rows, err := q.QueryContext(ctx, "SELECT "+subjectCols+", "+prefixed("t", metaCols)+" FROM subjects t WHERE t.id IN ("+inList(ids)+")")
 	if err != nil {
 		return nil, fmt.Errorf("subjects: %w", err)
 	}
