@@ -246,3 +246,55 @@ func TestCallHandlerAndAbuse(t *testing.T) {
 		t.Errorf("%d reports stored, want 3", total)
 	}
 }
+
+// TestTriageShowsPersonMatches: two reports naming the same person (same
+// name and telephone number) are joined by the matcher, and the triage
+// page of the later one shows the possible match with its reasons.
+func TestTriageShowsPersonMatches(t *testing.T) {
+	e := MustEnv(t)
+	pub := contest.PublicReporter("192.0.2.60", "test")
+	first := &contest.Report{Channel: contest.ChannelOnline, What: "Man buying large amounts of fertiliser",
+		People: []contest.ReportPerson{{Name: "Corin Ashdale", Phone: "07700 900777", Address: "4 Mill Lane, Ashbridge AB1 2CD"}}}
+	second := &contest.Report{Channel: contest.ChannelOnline, What: "Neighbour with chemicals in the garage",
+		People: []contest.ReportPerson{{Name: "Corin Ashdale", Phone: "+44 7700 900777", Address: "4 Mill Lane, Ashbridge AB1 2CD"}}}
+	for _, r := range []*contest.Report{first, second} {
+		if err := e.DB.SubmitReport(t.Context(), pub, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, ok := any(e.DB).(contest.MatchService)
+	if !ok {
+		t.Skip("the store does not match people yet")
+	}
+	// Match now, as the background matcher of a serving node would.
+	if mp, ok := any(e.DB).(interface {
+		MatchPending(context.Context) (int, error)
+	}); ok {
+		if _, err := mp.MatchPending(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := e.MustActor(t, contest.RoleInvestigator)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, _, err := ms.FindPossibleMatches(t.Context(), a, contest.MatchFilter{SourceKind: contest.KindReport, SourceID: second.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no possible match found within 10 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	res, body := inv.Get(t, fmt.Sprintf("/triage/reports/%d", second.ID))
+	if res.StatusCode != 200 || !strings.Contains(body, `id="person-matches"`) || !strings.Contains(body, fmt.Sprintf("report %d", first.ID)) {
+		t.Errorf("triage page %d does not show the match\n%s", res.StatusCode, body[strings.Index(body, "Join the dots"):])
+	}
+	if !strings.Contains(body, `id="key-matches"`) || !strings.Contains(body, "Same telephone number (07700900777)") || !strings.Contains(body, "Same postcode (AB12CD)") {
+		t.Errorf("identifier matches missing")
+	}
+}

@@ -51,7 +51,9 @@ func (h *handler) showTriage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data["OutcomeOpts"] = outs
 	// Join the dots: the possible matches of the people this report names.
-	if ms, ok := h.store.(contest.MatchService); ok {
+	// Shown to those whose role may see possible matches; each match is
+	// still decided on both records it joins.
+	if ms, ok := h.store.(contest.MatchService); ok && access.Can(a, access.Read, contest.KindPossibleMatch) {
 		matches, _, err := ms.FindPossibleMatches(r.Context(), a, contest.MatchFilter{SourceKind: contest.KindReport, SourceID: id, Limit: 50})
 		if err != nil {
 			return err
