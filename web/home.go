@@ -132,22 +132,32 @@ func (h *handler) pursueHome(ctx context.Context, a *contest.Actor) (*pursueHome
 		mine = "&owner=me"
 	}
 	p.InvestigationsHref += mine
-	invs, n, err := h.store.FindInvestigations(ctx, a, f)
-	if err != nil {
-		return nil, err
-	}
-	p.InvestigationTotal = n
-	for _, v := range invs {
-		p.Investigations = append(p.Investigations, investigationRow{Investigation: v, Status: statusOf(contest.KindInvestigation, v.Status),
-			Mine: v.LeadUserID == a.UserID})
-	}
-	if access.Can(a, access.Read, contest.KindSubject) {
-		f.Status, f.Limit = contest.SubjectActive, 10
-		ss, n, err := h.store.FindSubjects(ctx, a, f)
+	err := parallel(func() error {
+		invs, n, err := h.store.FindInvestigations(ctx, a, f)
 		if err != nil {
-			return nil, err
+			return err
+		}
+		p.InvestigationTotal = n
+		for _, v := range invs {
+			p.Investigations = append(p.Investigations, investigationRow{Investigation: v, Status: statusOf(contest.KindInvestigation, v.Status),
+				Mine: v.LeadUserID == a.UserID})
+		}
+		return nil
+	}, func() error {
+		if !access.Can(a, access.Read, contest.KindSubject) {
+			return nil
+		}
+		sf := f
+		sf.Status, sf.Limit = contest.SubjectActive, 10
+		ss, n, err := h.store.FindSubjects(ctx, a, sf)
+		if err != nil {
+			return err
 		}
 		p.Subjects, p.SubjectTotal, p.SubjectsHref = subjectRows(ss, a), n, "/subjects?status=active"+mine
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -155,20 +165,23 @@ func (h *handler) pursueHome(ctx context.Context, a *contest.Actor) (*pursueHome
 // preventHome counts the referrals the actor may see (for a local
 // authority, those of its area) by stage, and lists the actor's own.
 func (h *handler) preventHome(ctx context.Context, a *contest.Actor) (*preventHome, error) {
-	counts, err := h.store.CountCases(ctx, a, contest.KindPreventCase, contest.CaseFilter{})
+	p := &preventHome{}
+	var counts map[string]int
+	err := parallel(func() (err error) {
+		counts, err = h.store.CountCases(ctx, a, contest.KindPreventCase, contest.CaseFilter{})
+		return err
+	}, func() error {
+		mine, n, err := h.store.FindPreventReferrals(ctx, a, contest.CaseFilter{OwnerUserID: a.UserID, Limit: 10})
+		p.Mine, p.MineTotal = referralRows(mine, a), n
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	p := &preventHome{}
 	for _, s := range caseStatuses[contest.KindPreventCase] {
 		p.Stages = append(p.Stages, stageCount{caseStatus: s, N: counts[s.Value], Href: "/prevent/referrals?status=" + s.Value})
 		p.Total += counts[s.Value]
 	}
-	mine, n, err := h.store.FindPreventReferrals(ctx, a, contest.CaseFilter{OwnerUserID: a.UserID, Limit: 10})
-	if err != nil {
-		return nil, err
-	}
-	p.Mine, p.MineTotal = referralRows(mine, a), n
 	return p, nil
 }
 

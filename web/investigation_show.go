@@ -36,17 +36,21 @@ func (h *handler) investigationShow(w http.ResponseWriter, r *http.Request) erro
 	d := investigationShowData{Investigation: v, Status: statusOf(contest.KindInvestigation, v.Status), Mine: v.LeadUserID == a.UserID,
 		CanSubjects: access.Can(a, access.Read, contest.KindSubject),
 		Crumbs:      []crumb{{"Home", "/"}, {"Pursue", "/strands/pursue"}, {"Investigations", "/investigations"}}}
-	if d.OrgName, err = h.orgName(ctx, a, v.Meta.OwnerOrgID); err != nil {
+	var comps []string
+	err = parallel(func() (err error) {
+		d.OrgName, err = h.orgName(ctx, a, v.Meta.OwnerOrgID)
 		return err
-	}
-	if d.CanSubjects {
-		ss, n, err := h.store.FindSubjects(ctx, a, contest.CaseFilter{InvestigationID: v.ID, Limit: 10})
-		if err != nil {
-			return err
+	}, func() error {
+		if !d.CanSubjects {
+			return nil
 		}
+		ss, n, err := h.store.FindSubjects(ctx, a, contest.CaseFilter{InvestigationID: v.ID, Limit: 10})
 		d.Subjects, d.SubjectTotal = subjectRows(ss, a), n
-	}
-	comps, err := h.compartmentNames(ctx, a, v.Meta.Compartments)
+		return err
+	}, func() (err error) {
+		comps, err = h.compartmentNames(ctx, a, v.Meta.Compartments)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/contest-ct/contest"
@@ -204,6 +205,30 @@ func (h *handler) compartmentNames(ctx context.Context, a *contest.Actor, ids []
 		}
 	}
 	return out, nil
+}
+
+// parallel runs independent store reads at once and returns the first
+// error in argument order. Each read makes its own access decision and
+// audit entry; run together, the audit entries of one page can share a
+// commit, and the reads use the read pool's connections side by side.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i+1] = fn()
+		}()
+	}
+	errs[0] = fns[0]()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // orgName is the name of an organisation, or "" if it cannot be read.

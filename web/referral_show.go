@@ -40,10 +40,14 @@ func (h *handler) referralShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := referralShowData{Referral: referralRows([]*contest.PreventReferral{v}, a)[0], Sector: words(v.Sector), Concern: words(v.Concern),
 		Crumbs: []crumb{{"Home", "/"}, {"Prevent", "/strands/prevent"}, {"Prevent referrals", "/prevent/referrals"}}}
-	if d.OrgName, err = h.orgName(ctx, a, v.Meta.OwnerOrgID); err != nil {
+	var comps []string
+	err = parallel(func() (err error) {
+		d.OrgName, err = h.orgName(ctx, a, v.Meta.OwnerOrgID)
 		return err
-	}
-	comps, err := h.compartmentNames(ctx, a, v.Meta.Compartments)
+	}, func() (err error) {
+		comps, err = h.compartmentNames(ctx, a, v.Meta.Compartments)
+		return err
+	})
 	if err != nil {
 		return err
 	}

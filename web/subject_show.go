@@ -30,10 +30,14 @@ func (h *handler) subjectShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := subjectShowData{Subject: subjectRows([]*contest.Subject{s}, a)[0],
 		Crumbs: []crumb{{"Home", "/"}, {"Pursue", "/strands/pursue"}, {"Subjects of interest", "/subjects"}}}
-	if d.OrgName, err = h.orgName(ctx, a, s.Meta.OwnerOrgID); err != nil {
+	var comps []string
+	err = parallel(func() (err error) {
+		d.OrgName, err = h.orgName(ctx, a, s.Meta.OwnerOrgID)
 		return err
-	}
-	if s.InvestigationID != 0 {
+	}, func() error {
+		if s.InvestigationID == 0 {
+			return nil
+		}
 		v, err := h.store.FindInvestigationByID(ctx, a, s.InvestigationID)
 		switch contest.ErrorCode(err) {
 		case "":
@@ -42,8 +46,11 @@ func (h *handler) subjectShow(w http.ResponseWriter, r *http.Request) error {
 		default:
 			return err
 		}
-	}
-	comps, err := h.compartmentNames(ctx, a, s.Meta.Compartments)
+		return nil
+	}, func() (err error) {
+		comps, err = h.compartmentNames(ctx, a, s.Meta.Compartments)
+		return err
+	})
 	if err != nil {
 		return err
 	}
