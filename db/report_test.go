@@ -400,3 +400,35 @@ func TestReportOverdue(t *testing.T) {
 		t.Errorf("order %d %d %d", q[0].Report.ID, q[1].Report.ID, q[2].Report.ID)
 	}
 }
+
+// TestTriageLinked: a report is linked only to an investigation the
+// triager may see; otherwise a field error, and the report is unchanged.
+func TestTriageLinked(t *testing.T) {
+	for _, e := range dbtest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			fx := dbtest.MustFixture(t, e)
+			d := fx.DB
+			now := time.Now().UnixMicro()
+			var inv int64
+			if err := d.SQL().QueryRowContext(ctx, `INSERT INTO investigations (operation, summary, status, opened_at, classification, owner_org_id, area,
+				created_by, created_at, updated_by, updated_at, review_at) VALUES ('OPERATION TESTLINK', '', 'open', $1, 1, $2, '', 0, $1, 0, $1, $1) RETURNING id`,
+				now, fx.Orgs[contest.OrgCTP].ID).Scan(&inv); err != nil {
+				t.Fatal(err)
+			}
+			r := MustSubmit(t, d, contest.PublicReporter("192.0.2.2", "test"), &contest.Report{What: "Seen again near the depot"})
+			a := fx.MustActor(t, contest.RoleInvestigator)
+			g := contest.Grade{Source: 2, Assessment: "C", Handling: "P"}
+			_, err := d.TriageReport(ctx, a, r.ID, contest.TriageDecision{Grade: g, Outcome: contest.OutcomeLinked, Reason: "Same van", LinkedInvestigation: inv + 1000})
+			if f := contest.ErrorFields(err); len(f) != 1 || f[0].Field != "linked_investigation" {
+				t.Fatalf("unknown investigation: %v", err)
+			}
+			if got, _ := d.FindReportByID(ctx, a, r.ID); got.Status != contest.ReportNew {
+				t.Errorf("changed on refusal: %s", got.Status)
+			}
+			got, err := d.TriageReport(ctx, a, r.ID, contest.TriageDecision{Grade: g, Outcome: contest.OutcomeLinked, Reason: "Same van", LinkedInvestigation: inv})
+			if err != nil || got.LinkedInvestigation != inv || got.Status != contest.ReportClosed {
+				t.Errorf("linked: %+v %v", got, err)
+			}
+		})
+	}
+}
