@@ -34,6 +34,8 @@ const (
 // PostgreSQL pgx caches prepared statements itself.
 type reportStmts struct {
 	insert, key, near *sql.Stmt
+	// nearRead is near on the read pool (knownCluster).
+	nearRead *sql.Stmt
 }
 
 var (
@@ -62,6 +64,9 @@ func (d *DB) submitStatements(ctx context.Context) (*reportStmts, error) {
 		return nil, err
 	}
 	if st.near, err = d.write.PrepareContext(ctx, nearSQL(sigSize/bandRows)); err != nil {
+		return nil, err
+	}
+	if st.nearRead, err = d.read.PrepareContext(ctx, nearSQL(sigSize/bandRows)); err != nil {
 		return nil, err
 	}
 	reportStmtsOf[d] = &st
@@ -293,6 +298,10 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	known, err := d.knownCluster(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.nearRead }), r, sig, bands)
+	if err != nil {
+		return err
+	}
 	return d.inWrite(ctx, func(tx *Tx) error {
 		r.Reference = newReference()
 		r.ReceivedAt = tx.now
@@ -301,9 +310,12 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 		if a.IsPublic() {
 			r.Meta.OwnerOrgID = 0
 		}
-		cluster, err := tx.nearestCluster(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.near }), r, sig, bands)
-		if err != nil {
-			return err
+		cluster := known
+		if cluster == 0 {
+			var err error
+			if cluster, err = tx.nearestCluster(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.near }), r, sig, bands); err != nil {
+				return err
+			}
 		}
 		r.ClusterID = cluster
 		err = tx.queryRow(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.insert }), insertReportSQL,

@@ -167,18 +167,13 @@ func samePlace(a, b string) bool {
 
 // nearestCluster finds the cluster of the most similar recent report, or
 // 0 when the report starts its own. It reads inside the write transaction,
-// so reports committed before it are seen; two near-duplicates stored at
-// the same moment on different nodes may start two clusters.
+// so every report committed before it is seen; two near-duplicates stored
+// at the same moment on different nodes may still start two clusters.
 func (tx *Tx) nearestCluster(ctx context.Context, st *sql.Stmt, r *contest.Report, sig minSig, bands []string) (int64, error) {
 	if len(bands) == 0 {
 		return 0, nil
 	}
-	args := []any{micros(tx.now.Add(-clusterWindow))}
-	for _, b := range bands {
-		args = append(args, b)
-	}
-	// The index holds the bands of the first report of each cluster only
-	// (see SubmitReport), so the candidates are cluster heads.
+	args := nearArgs(tx.now, bands)
 	var rows *sql.Rows
 	var err error
 	if st != nil && len(bands) == sigSize/bandRows {
@@ -189,6 +184,44 @@ func (tx *Tx) nearestCluster(ctx context.Context, st *sql.Stmt, r *contest.Repor
 	if err != nil {
 		return 0, fmt.Errorf("near duplicates: %w", err)
 	}
+	return bestCluster(rows, r, sig)
+}
+
+// knownCluster is nearestCluster on the read pool, before the write
+// transaction. A cluster found there exists for good, so the report can
+// join it without the writer looking again; during a surge of one rumour
+// that is nearly every report. When it finds none, the writer looks
+// inside the transaction (a cluster may have started since).
+func (d *DB) knownCluster(ctx context.Context, st *sql.Stmt, r *contest.Report, sig minSig, bands []string) (int64, error) {
+	if len(bands) == 0 {
+		return 0, nil
+	}
+	var rows *sql.Rows
+	var err error
+	if st != nil && len(bands) == sigSize/bandRows {
+		rows, err = st.QueryContext(ctx, nearArgs(d.now(), bands)...)
+	} else {
+		rows, err = d.read.QueryContext(ctx, nearSQL(len(bands)), nearArgs(d.now(), bands)...)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("near duplicates: %w", err)
+	}
+	return bestCluster(rows, r, sig)
+}
+
+func nearArgs(now time.Time, bands []string) []any {
+	args := make([]any, 0, len(bands)+1)
+	args = append(args, micros(now.Add(-clusterWindow)))
+	for _, b := range bands {
+		args = append(args, b)
+	}
+	return args
+}
+
+// bestCluster picks, among the candidate heads (the index holds the bands
+// of the first report of each cluster only; see SubmitReport), the most
+// similar one whose time and place agree, and closes rows.
+func bestCluster(rows *sql.Rows, r *contest.Report, sig minSig) (int64, error) {
 	defer rows.Close()
 	var best int64
 	bestSim := 0.0
