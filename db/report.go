@@ -124,9 +124,9 @@ func scanReport(r interface{ Scan(...any) error }) (*contest.Report, *contest.Me
 	return &v, &v.Meta, nil
 }
 
-// newReference returns a report reference the reporter can quote: "CT-"
+// newReportReference returns a report reference the reporter can quote: "CT-"
 // and ten characters of Crockford base32 (50 random bits).
-func newReference() string {
+func newReportReference() string {
 	const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 	var b [10]byte
 	rand.Read(b[:])
@@ -303,7 +303,7 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 		return err
 	}
 	return d.inWrite(ctx, func(tx *Tx) error {
-		r.Reference = newReference()
+		r.Reference = newReportReference()
 		r.ReceivedAt = tx.now
 		r.DueAt = tx.now.Add(targetFor(r))
 		tx.newMeta(a, &r.Meta)
