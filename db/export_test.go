@@ -16,3 +16,9 @@ func (d *DB) WriteForTest(ctx context.Context, a *contest.Actor, fn func(exec fu
 		return fn(func(q string, args ...any) error { _, err := tx.ExecContext(ctx, q, args...); return err })
 	})
 }
+
+// UpdateMentionForTest changes what the record (kind, id) says about the
+// person in role, as a strand's update does.
+func (d *DB) UpdateMentionForTest(ctx context.Context, a *contest.Actor, kind contest.Kind, id int64, role string, meta *contest.Meta, p *contest.PersonDetails) error {
+	return d.inWrite(ctx, func(tx *Tx) error { return tx.updateMention(ctx, a, kind, id, role, meta, p) })
+}

@@ -41,7 +41,8 @@ const matchScanLimit = 5000
 type matcher struct {
 	mu      sync.Mutex // guards ix, last and source
 	ix      *match.Index
-	last    int64
+	last    int64 // the highest mention id indexed
+	changed int64 // the latest updated_at indexed
 	source  map[int64]sourceRef
 	running atomic.Bool
 	nudge   chan struct{}
@@ -69,34 +70,60 @@ func toPerson(id int64, p *contest.PersonDetails) match.Person {
 	return out
 }
 
-// syncIndex adds to the index every mention stored since it last looked.
-// The caller holds m.mu.
+// syncIndex adds to the index every mention stored since it last looked,
+// and updates those changed since. The caller holds m.mu.
 func (d *DB) syncIndex(ctx context.Context) error {
 	m := &d.matcher
 	if m.ix == nil {
 		m.ix = match.NewIndex(match.Options{})
 		m.source = map[int64]sourceRef{}
 	}
-	rows, err := d.read.QueryContext(ctx, "SELECT id, source_kind, source_id, person FROM person_mentions WHERE id > $1 ORDER BY id", m.last)
+	// Changes are found by updated_at, read again from a little before the
+	// last one seen: nodes' clocks differ, and updating twice is harmless.
+	since := m.changed - int64(time.Minute/time.Microsecond)
+	for _, q := range []struct {
+		sql string
+		arg int64
+	}{
+		{"SELECT id, source_kind, source_id, person, updated_at FROM person_mentions WHERE id > $1 ORDER BY id", m.last},
+		{"SELECT id, source_kind, source_id, person, updated_at FROM person_mentions WHERE updated_at > $1 AND updated_at > created_at ORDER BY id", since},
+	} {
+		if err := d.indexRows(ctx, q.sql, q.arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexRows adds or updates in the index the mentions a query returns.
+func (d *DB) indexRows(ctx context.Context, query string, arg int64) error {
+	m := &d.matcher
+	rows, err := d.read.QueryContext(ctx, query, arg)
 	if err != nil {
 		return fmt.Errorf("match index: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, sid int64
+		var id, sid, updated int64
 		var kind, body string
-		if err := rows.Scan(&id, &kind, &sid, &body); err != nil {
+		if err := rows.Scan(&id, &kind, &sid, &body, &updated); err != nil {
 			return err
 		}
 		var p contest.PersonDetails
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			return fmt.Errorf("mention %d: %w", id, err)
 		}
-		if err := m.ix.Add(toPerson(id, &p)); err != nil && !errors.Is(err, match.ErrExists) {
+		if _, known := m.source[id]; known {
+			err = m.ix.Update(toPerson(id, &p))
+		} else {
+			err = m.ix.Add(toPerson(id, &p))
+		}
+		if err != nil {
 			return fmt.Errorf("mention %d: %w", id, err)
 		}
 		m.source[id] = sourceRef{contest.Kind(kind), sid}
-		m.last = id
+		m.last = max(m.last, id)
+		m.changed = max(m.changed, updated)
 	}
 	return rows.Err()
 }
@@ -153,15 +180,20 @@ func (d *DB) MatchPending(ctx context.Context) (int, error) {
 		for _, pm := range pending {
 			for _, c := range m.ix.Query(toPerson(pm.id, &pm.p), match.QueryOptions{MinProbability: MatchThreshold, Limit: 20, ExcludeID: itoa(pm.id)}) {
 				cid, err := strconv.ParseInt(c.ID, 10, 64)
-				if err != nil || cid >= pm.id {
-					// The newer of two mentions finds the older one.
+				if err != nil {
 					continue
 				}
 				csrc := m.source[cid]
 				if csrc == pm.src {
 					continue // two people named in one record
 				}
-				pairs = append(pairs, foundPair{mention: pm.id, candidate: cid, cand: c, srcs: [2]sourceRef{pm.src, csrc}})
+				// A pair is stored newer first, whichever side found it,
+				// so that it is stored once.
+				fp := foundPair{mention: pm.id, candidate: cid, cand: c, srcs: [2]sourceRef{pm.src, csrc}}
+				if cid > pm.id {
+					fp.mention, fp.candidate, fp.srcs = cid, pm.id, [2]sourceRef{csrc, pm.src}
+				}
+				pairs = append(pairs, fp)
 			}
 		}
 		if err := d.storePairs(ctx, pending, pairs); err != nil {

@@ -242,3 +242,44 @@ func TestMatchAcrossNodes(t *testing.T) {
 		}
 	})
 }
+
+// TestChangedMentionRematched changes what a record says about a person:
+// the changed mention is compared again at once, and the pair found is
+// stored once, newer mention first.
+func TestChangedMentionRematched(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		d := dbtest.MustOpen(t, e, nil)
+		sys := contest.SystemActor("test")
+		a := &contest.Subject{GivenName: "Ingrid", FamilyName: "Solvang-Abara", DateOfBirth: "1979-01-02", Status: contest.SubjectActive}
+		b := &contest.Subject{GivenName: "Petra", FamilyName: "Hollingdrake", DateOfBirth: "1985-05-05", Status: contest.SubjectActive}
+		if err := d.BulkLoad(ctx, sys, func(bk *db.Bulk) error {
+			if err := bk.Subject(a); err != nil {
+				return err
+			}
+			return bk.Subject(b)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d.MatchPending(ctx); err != nil || n != 2 {
+			t.Fatalf("first pass: %d %v", n, err)
+		}
+		if _, n, _ := d.FindPossibleMatches(ctx, sys, contest.MatchFilter{}); n != 0 {
+			t.Fatalf("%d matches before the change", n)
+		}
+		// The first record is corrected to name the second person.
+		if err := d.UpdateMentionForTest(ctx, sys, contest.KindSubject, a.ID, "subject", &a.Meta,
+			&contest.PersonDetails{Given: "Petra", Family: "Hollingdrake", DateOfBirth: "1985-05-05"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d.MatchPending(ctx); err != nil || n != 1 {
+			t.Fatalf("after the change: %d %v", n, err)
+		}
+		ms, n, err := d.FindPossibleMatches(ctx, sys, contest.MatchFilter{})
+		if err != nil || n != 1 {
+			t.Fatalf("matches after the change: %d %v", n, err)
+		}
+		if ms[0].Mention.SourceID != b.ID || ms[0].Candidate.SourceID != a.ID {
+			t.Errorf("pair stored as %d -> %d, want the newer mention (%d) first", ms[0].Mention.SourceID, ms[0].Candidate.SourceID, b.ID)
+		}
+	})
+}

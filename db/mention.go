@@ -34,3 +34,28 @@ func (tx *Tx) addMention(ctx context.Context, a *contest.Actor, kind contest.Kin
 	tx.afterCommit(tx.db.nudgeMatcher)
 	return mid, nil
 }
+
+// updateMention records that what the record (kind, id) says about the
+// person in role has changed: the mention is compared again at once, as a
+// new one would be, and its access marking follows the record's. A record
+// with no such mention yet gets one.
+func (tx *Tx) updateMention(ctx context.Context, a *contest.Actor, kind contest.Kind, id int64, role string, meta *contest.Meta, p *contest.PersonDetails) error {
+	body, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("mention: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE person_mentions SET person = $1, matched_at = 0, classification = $2, owner_org_id = $3, area = $4,
+		updated_by = $5, updated_at = $6 WHERE source_kind = $7 AND source_id = $8 AND role = $9`,
+		string(body), int(meta.Classification), meta.OwnerOrgID, meta.Area, a.UserID, micros(tx.now), string(kind), id, role)
+	if err != nil {
+		return fmt.Errorf("mention: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		_, err = tx.addMention(ctx, a, kind, id, role, meta, p)
+		return err
+	}
+	tx.afterCommit(tx.db.nudgeMatcher)
+	return nil
+}

@@ -22,6 +22,7 @@ CREATE TABLE person_mentions (
 CREATE INDEX person_mentions_source ON person_mentions(source_kind, source_id);
 CREATE INDEX person_mentions_person ON person_mentions(person_id);
 CREATE INDEX person_mentions_unmatched ON person_mentions(matched_at, id);
+CREATE INDEX person_mentions_updated ON person_mentions(updated_at);
 
 -- A candidate pair found by matching: the newer mention and an older one,
 -- with the weight, probability and reasons. A named person confirms or
