@@ -144,23 +144,83 @@ func blockKeys(v *view, r *rec, out []uint64) []uint64 {
 	return out
 }
 
-// postings maps a blocking key to the slots filed under it. A key with one
-// slot (most document numbers, phones and e-mails) costs one map entry; a
-// key with more points into lists.
+// postings maps a blocking key to the slots filed under it, in shards by
+// the key's top bits so that a large batch can be filed by several
+// goroutines at once (see Index.AddAll).
 type postings struct {
-	m     map[uint64]uint32
+	sh [postShards]postShard
+}
+
+const postShards = 64
+
+func shardOf(k uint64) int { return int(k >> 58) }
+
+func (p *postings) add(k uint64, slot uint32)           { p.sh[shardOf(k)].add(k, slot) }
+func (p *postings) remove(k uint64, slot uint32)        { p.sh[shardOf(k)].remove(k, slot) }
+func (p *postings) get(k uint64, one []uint32) []uint32 { return p.sh[shardOf(k)].get(k, one) }
+
+// keys returns the number of distinct keys.
+func (p *postings) keys() int {
+	n := 0
+	for i := range p.sh {
+		n += p.sh[i].n
+	}
+	return n
+}
+
+// postShard is one shard of postings: an open-addressing hash table
+// (linear probing, at most three quarters full) from key to either one
+// slot or, with listFlag, an index into lists. A key with one slot (most
+// document numbers, phones and e-mails) costs one table entry. Keys are
+// hashes already; the key 0 marks an empty entry, so a key 0 is filed as
+// 1.
+type postShard struct {
+	keys  []uint64
+	vals  []uint32
+	n     int
 	lists [][]uint32
 	freeL []uint32
 }
 
 const listFlag = 1 << 31
 
-func (p *postings) add(k uint64, slot uint32) {
-	cur, ok := p.m[k]
-	if !ok {
-		p.m[k] = slot
+// find returns the index of k in the table, or of the empty entry where
+// it would go.
+func (p *postShard) find(k uint64) int {
+	mask := len(p.keys) - 1
+	i := int(k) & mask
+	for p.keys[i] != 0 && p.keys[i] != k {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+func (p *postShard) grow() {
+	keys, vals := p.keys, p.vals
+	size := max(64, 2*len(keys))
+	p.keys, p.vals = make([]uint64, size), make([]uint32, size)
+	for i, k := range keys {
+		if k != 0 {
+			j := p.find(k)
+			p.keys[j], p.vals[j] = k, vals[i]
+		}
+	}
+}
+
+func (p *postShard) add(k uint64, slot uint32) {
+	if k == 0 {
+		k = 1
+	}
+	if 4*(p.n+1) > 3*len(p.keys) {
+		p.grow()
+	}
+	i := p.find(k)
+	if p.keys[i] == 0 {
+		p.keys[i], p.vals[i] = k, slot
+		p.n++
 		return
 	}
+	cur := p.vals[i]
 	if cur&listFlag == 0 {
 		if cur == slot {
 			return
@@ -174,35 +234,42 @@ func (p *postings) add(k uint64, slot uint32) {
 			li = uint32(len(p.lists))
 			p.lists = append(p.lists, []uint32{cur, slot})
 		}
-		p.m[k] = listFlag | li
+		p.vals[i] = listFlag | li
 		return
 	}
 	li := cur &^ listFlag
 	p.lists[li] = append(p.lists[li], slot)
 }
 
-func (p *postings) remove(k uint64, slot uint32) {
-	cur, ok := p.m[k]
-	if !ok {
+func (p *postShard) remove(k uint64, slot uint32) {
+	if k == 0 {
+		k = 1
+	}
+	if len(p.keys) == 0 {
 		return
 	}
+	i := p.find(k)
+	if p.keys[i] == 0 {
+		return
+	}
+	cur := p.vals[i]
 	if cur&listFlag == 0 {
 		if cur == slot {
-			delete(p.m, k)
+			p.delete(i)
 		}
 		return
 	}
 	li := cur &^ listFlag
 	l := p.lists[li]
-	for i, s := range l {
+	for j, s := range l {
 		if s == slot {
-			l[i] = l[len(l)-1]
+			l[j] = l[len(l)-1]
 			l = l[:len(l)-1]
 			break
 		}
 	}
 	if len(l) == 1 {
-		p.m[k] = l[0]
+		p.vals[i] = l[0]
 		p.lists[li] = nil
 		p.freeL = append(p.freeL, li)
 		return
@@ -210,13 +277,41 @@ func (p *postings) remove(k uint64, slot uint32) {
 	p.lists[li] = l
 }
 
+// delete empties entry i and moves later entries of its probe run back so
+// that every key stays reachable from its home entry.
+func (p *postShard) delete(i int) {
+	mask := len(p.keys) - 1
+	j := i
+	for {
+		j = (j + 1) & mask
+		if p.keys[j] == 0 {
+			break
+		}
+		home := int(p.keys[j]) & mask
+		// Move entry j to i when its home is not in (i, j] cyclically.
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			p.keys[i], p.vals[i] = p.keys[j], p.vals[j]
+			i = j
+		}
+	}
+	p.keys[i], p.vals[i] = 0, 0
+	p.n--
+}
+
 // get returns the slots under k; one (length 1) is storage for a single
 // slot.
-func (p *postings) get(k uint64, one []uint32) []uint32 {
-	cur, ok := p.m[k]
-	if !ok {
+func (p *postShard) get(k uint64, one []uint32) []uint32 {
+	if k == 0 {
+		k = 1
+	}
+	if len(p.keys) == 0 {
 		return nil
 	}
+	i := p.find(k)
+	if p.keys[i] == 0 {
+		return nil
+	}
+	cur := p.vals[i]
 	if cur&listFlag == 0 {
 		one[0] = cur
 		return one

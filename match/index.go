@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -160,7 +161,6 @@ func NewIndex(opt Options) *Index {
 	if ix.maxCand <= 0 {
 		ix.maxCand = 200
 	}
-	ix.post.m = map[uint64]uint32{}
 	p := opt.Params
 	if p == nil {
 		p = DefaultParams()
@@ -198,20 +198,103 @@ func (ix *Index) Add(p Person) error {
 }
 
 // AddAll indexes many records under one lock. It stops at the first
-// error (an empty or duplicate ID); records before it stay indexed.
+// error (an empty or duplicate ID); records before it stay indexed. A
+// large batch is filed by every core.
 func (ix *Index) AddAll(ps []Person) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for i := range ps {
-		if ps[i].ID == "" {
-			return ErrNoID
+	workers := runtime.GOMAXPROCS(0)
+	if len(ps) < 4096 || workers == 1 {
+		for i := range ps {
+			if err := ix.checkNew(ps[i].ID); err != nil {
+				return err
+			}
+			ix.insert(&ps[i])
 		}
-		if _, ok := ix.byID[ps[i].ID]; ok {
-			return fmt.Errorf("%w: %q", ErrExists, ps[i].ID)
+		return nil
+	}
+	const chunk = 1 << 16
+	for start := 0; start < len(ps); start += chunk {
+		batch := ps[start:min(start+chunk, len(ps))]
+		first := uint32(len(ix.recs))
+		v := view{t: &ix.tab}
+		var err error
+		for i := range batch {
+			if err = ix.checkNew(batch[i].ID); err != nil {
+				break
+			}
+			r := v.encode(ix.vars, &batch[i])
+			r.id = cloneString(batch[i].ID)
+			ix.byID[r.id] = uint32(len(ix.recs))
+			ix.recs = append(ix.recs, r)
+			ix.live++
+			ix.changes.Add(1)
 		}
-		ix.insert(&ps[i])
+		ix.fileBatch(first, uint32(len(ix.recs)), workers)
+		if err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+func (ix *Index) checkNew(id string) error {
+	if id == "" {
+		return ErrNoID
+	}
+	if _, ok := ix.byID[id]; ok {
+		return fmt.Errorf("%w: %q", ErrExists, id)
+	}
+	return nil
+}
+
+// fileBatch files the blocking keys and term counts of slots [lo, hi):
+// the keys are computed by workers goroutines, then each shard of the
+// postings is filled by one goroutine, in slot order.
+func (ix *Index) fileBatch(lo, hi uint32, workers int) {
+	type keyed struct {
+		k    uint64
+		slot uint32
+	}
+	bufs := make([][]keyed, workers)
+	var wg sync.WaitGroup
+	per := (int(hi-lo) + workers - 1) / workers
+	for w := range workers {
+		a, b := lo+uint32(w*per), min(hi, lo+uint32((w+1)*per))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := view{t: &ix.tab}
+			var keys []uint64
+			for s := a; s < b; s++ {
+				keys = blockKeys(&v, &ix.recs[s], keys[:0])
+				for _, k := range keys {
+					bufs[w] = append(bufs[w], keyed{k, s})
+				}
+			}
+		}()
+	}
+	for s := lo; s < hi; s++ {
+		if names := ix.recs[s].section(cNames); len(names) >= 3 {
+			ix.tf[0].add(names[0], 1)
+			ix.tf[1].add(names[2], 1)
+		}
+	}
+	wg.Wait()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, buf := range bufs {
+				for _, e := range buf {
+					if sh := shardOf(e.k); sh%workers == w {
+						ix.post.sh[sh].add(e.k, e.slot)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (ix *Index) insert(p *Person) {

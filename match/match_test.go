@@ -572,3 +572,25 @@ func TestLoadVariantsReachesCachedComparisons(t *testing.T) {
 		t.Errorf("given level %q after loading zebedee,zeb; want variant", got)
 	}
 }
+
+func TestAddAllSameAsAdd(t *testing.T) {
+	ps, _ := synthDataset(match.NewSynth(13), 8000, 2000)
+	one := MustIndex(t, ps...)
+	all := match.NewIndex(match.Options{})
+	if err := all.AddAll(ps); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(ps); i += 37 {
+		q := ps[i]
+		a := one.Query(q, match.QueryOptions{ExcludeID: q.ID})
+		b := all.Query(q, match.QueryOptions{ExcludeID: q.ID})
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("query %s: Add gives %+v, AddAll %+v", q.ID, a, b)
+		}
+	}
+	dup := append(append([]match.Person(nil), ps[:5000]...), ps[100])
+	ix := match.NewIndex(match.Options{})
+	if err := ix.AddAll(dup); err == nil || ix.Len() != 5000 {
+		t.Errorf("AddAll with a duplicate ID: error %v, %d indexed; want an error and 5000", err, ix.Len())
+	}
+}

@@ -53,7 +53,7 @@ func TestScale(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	t.Logf("%d records indexed in %v; heap %d bytes per record; %d blocking keys",
-		n, addTime.Round(time.Millisecond), int(ms.HeapAlloc-min(heap0, ms.HeapAlloc))/n, len(ix.post.m))
+		n, addTime.Round(time.Millisecond), int(ms.HeapAlloc-min(heap0, ms.HeapAlloc))/n, ix.post.keys())
 
 	t0 = time.Now()
 	p, err := ix.Reestimate(context.Background(), 20000, 1)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +63,7 @@ type matchFlags struct {
 	variants  stringList
 	workers   int
 	emSample  int
+	cpuProf   string
 }
 
 type stringList []string
@@ -76,6 +78,23 @@ func (m *matchFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.variants, "variants", "extra name-variant `file` (nicknames/transliterations format); repeatable")
 	fs.IntVar(&m.workers, "workers", 0, "goroutines (0: all cores)")
 	fs.IntVar(&m.emSample, "em-sample", 20000, "records whose candidate pairs train EM")
+	fs.StringVar(&m.cpuProf, "cpuprofile", "", "write a CPU profile to this `file`")
+}
+
+// profile starts a CPU profile when asked; the returned function stops it.
+func (m *matchFlags) profile() (func(), error) {
+	if m.cpuProf == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(m.cpuProf)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func (m *matchFlags) options() (match.BatchOptions, error) {
@@ -160,6 +179,11 @@ func matchLink(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	opt.OneToOne = *oneToOne
+	stop, err := mf.profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	start := time.Now()
 	a, err := readPeople(*left, mf.idColumn)
 	if err != nil {
@@ -198,6 +222,11 @@ func matchDedupe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	stop, err := mf.profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	start := time.Now()
 	ps, err := readPeople(*in, mf.idColumn)
 	if err != nil {
