@@ -179,6 +179,20 @@ var Policy = map[contest.Kind]rule{
 		Read:   pursueReaders,
 		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
 	},
+	// Prevent (issue 6): a local authority's panel meetings are run by
+	// its panel members and Prevent officers; the papers of a meeting are
+	// shown only to its members (checked per meeting). A referral routed
+	// to the investigation team at screening is seen by Pursue readers
+	// only.
+	contest.KindPanelMeeting: {
+		Read:   of(contest.RolePanelMember, contest.RolePreventOfficer, contest.RoleSupervisor),
+		Create: of(contest.RolePanelMember, contest.RolePreventOfficer, contest.RoleSupervisor),
+		Update: of(contest.RolePanelMember, contest.RolePreventOfficer, contest.RoleSupervisor),
+	},
+	contest.KindDeconfliction: {
+		Read:   pursueReaders,
+		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
+	},
 	contest.KindIncident: {
 		Read:   of(contest.RoleCasualtyBureau, contest.RoleInvestigator, contest.RoleSupervisor, contest.RoleAnalyst),
 		Create: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
@@ -268,6 +282,21 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 		return ScopeAll
 	case contest.KindReassessment:
 		return ScopeFor(a, contest.KindSubject)
+	case contest.KindPanelMeeting:
+		// Prevent (issue 6): police see every panel; the statutory
+		// partners of an area see its panels.
+		switch ok {
+		case contest.OrgCTP, contest.OrgPolice:
+			return ScopeAll
+		case contest.OrgLocalAuthority, contest.OrgHealth, contest.OrgEducation, contest.OrgPrisonProbation:
+			return ScopeOwnArea
+		}
+		return ScopeNone
+	case contest.KindDeconfliction:
+		if intelligence[ok] {
+			return ScopeAll
+		}
+		return ScopeNone
 	case contest.KindIncident:
 		if intelligence[ok] || ok == contest.OrgLocalAuthority || ok == contest.OrgHealth {
 			return ScopeAll

@@ -1,0 +1,460 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/access"
+)
+
+// Referral stages.
+const (
+	stageReferred  = "referred"
+	stageScreening = "screening"
+	stagePanel     = "panel"
+	stagePoliceLed = "police_led"
+	stageAdopted   = "adopted"
+	stageExited    = "exited"
+	stageClosed    = "closed"
+)
+
+// rowQueryer is a database handle or a transaction.
+type rowQueryer interface {
+	queryer
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// referralByID reads one referral with its compartments, whoever asks.
+func referralByID(ctx context.Context, q rowQueryer, id int64) (*contest.PreventReferral, error) {
+	r, m, err := scanReferral(q.QueryRowContext(ctx, "SELECT "+referralCols+", "+prefixed("t", metaCols)+" FROM prevent_referrals t WHERE t.id = $1", id))
+	if err != nil {
+		return nil, err
+	}
+	return r, loadCompartments(ctx, q, contest.KindPreventCase, map[int64]*contest.Meta{id: m})
+}
+
+// preventWrite runs fn on referral id in a write transaction if the actor
+// may update it, and audits the change as an update of the referral with
+// fn's detail and part. A hidden referral is not found, audited as refused.
+func (d *DB) preventWrite(ctx context.Context, a *contest.Actor, id int64, part string,
+	fn func(tx *Tx, r *contest.PreventReferral) (map[string]string, error)) error {
+	if err := d.forbid(ctx, a, access.Update, contest.AuditUpdate, contest.KindPreventCase, itoa(id)); err != nil {
+		return err
+	}
+	hidden := ""
+	err := d.inWrite(ctx, func(tx *Tx) error {
+		r, err := referralByID(ctx, tx, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			hidden = "missing"
+			return contest.NotFound(contest.KindPreventCase)
+		} else if err != nil {
+			return fmt.Errorf("referral: %w", err)
+		}
+		if dec := access.Decide(a, access.Update, contest.KindPreventCase, &r.Meta); !dec.Allowed {
+			hidden = dec.Reason
+			return contest.NotFound(contest.KindPreventCase)
+		}
+		detail, err := fn(tx, r)
+		if err != nil {
+			return err
+		}
+		if detail == nil {
+			detail = map[string]string{}
+		}
+		detail["part"] = part
+		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditUpdate, Kind: contest.KindPreventCase, RecordID: itoa(id), Detail: detail})
+	})
+	if hidden != "" {
+		return d.denied(ctx, a, contest.AuditUpdate, contest.KindPreventCase, itoa(id), hidden, contest.NotFound(contest.KindPreventCase))
+	}
+	return err
+}
+
+// preventRead runs fn on referral id if the actor may read it, and audits
+// the read with part. A hidden referral is not found, audited as refused.
+func (d *DB) preventRead(ctx context.Context, a *contest.Actor, id int64, part string, fn func(r *contest.PreventReferral) error) error {
+	r, err := referralByID(ctx, d.read, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d.denied(ctx, a, contest.AuditRead, contest.KindPreventCase, itoa(id), "missing", contest.NotFound(contest.KindPreventCase))
+	} else if err != nil {
+		return fmt.Errorf("referral: %w", err)
+	}
+	if dec := access.Decide(a, access.Read, contest.KindPreventCase, &r.Meta); !dec.Allowed {
+		return d.denied(ctx, a, contest.AuditRead, contest.KindPreventCase, itoa(id), dec.Reason, contest.NotFound(contest.KindPreventCase))
+	}
+	if err := fn(r); err != nil {
+		return err
+	}
+	return d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditRead, Kind: contest.KindPreventCase, RecordID: itoa(id),
+		Detail: map[string]string{"part": part}})
+}
+
+// referenceAlphabet has no letters easily mistaken for digits.
+const referenceAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// newReference is PR-<year>-<8 random characters>.
+func newReference(now time.Time) string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	for i := range b {
+		b[i] = referenceAlphabet[int(b[i])%len(referenceAlphabet)]
+	}
+	return fmt.Sprintf("PR-%d-%s", now.Year(), b)
+}
+
+// CreatePreventReferral implements contest.PreventService. The referral is
+// owned by the referrer's organisation and marked OFFICIAL-SENSITIVE; the
+// person is recorded as a mention in the same transaction, so matching
+// sees them at once.
+func (d *DB) CreatePreventReferral(ctx context.Context, a *contest.Actor, req *contest.ReferralRequest) (*contest.PreventReferral, error) {
+	if err := d.forbid(ctx, a, access.Create, contest.AuditCreate, contest.KindPreventCase, ""); err != nil {
+		return nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	details, err := json.Marshal(req.Details)
+	if err != nil {
+		return nil, fmt.Errorf("referral details: %w", err)
+	}
+	var out *contest.PreventReferral
+	err = d.inWrite(ctx, func(tx *Tx) error {
+		v := &contest.PreventReferral{Reference: newReference(tx.now), GivenName: req.GivenName, FamilyName: req.FamilyName,
+			DateOfBirth: req.DateOfBirth, Sector: req.Sector, Concern: req.Concern, Age: req.Age, Gender: req.Gender, Region: req.Region,
+			Stage: stageReferred, ReferredAt: tx.now, Meta: contest.Meta{Classification: contest.OfficialSensitive, Area: req.Area}}
+		// A referrer may refer anyone, from any area: the referral is
+		// their organisation's, and the area decides which local
+		// authority sees it.
+		tx.newMeta(a, &v.Meta)
+		err := tx.QueryRowContext(ctx, "INSERT INTO prevent_referrals (reference, given_name, family_name, date_of_birth, sector, concern, age, gender, region, stage, referred_at, owner_user_id, details, "+
+			metaCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+			append([]any{v.Reference, v.GivenName, v.FamilyName, v.DateOfBirth, v.Sector, v.Concern, v.Age, v.Gender, v.Region, v.Stage,
+				micros(v.ReferredAt), string(details)}, metaArgs(&v.Meta)...)...).Scan(&v.ID)
+		if err != nil {
+			return fmt.Errorf("create referral: %w", err)
+		}
+		meta := v.Meta
+		// Only what identifies the person is matched: age, gender and
+		// region are for statistics only.
+		if _, err := tx.addMention(ctx, a, contest.KindPreventCase, v.ID, "referred", &meta,
+			&contest.PersonDetails{Given: v.GivenName, Family: v.FamilyName, DateOfBirth: v.DateOfBirth}); err != nil {
+			return err
+		}
+		out = v
+		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditCreate, Kind: contest.KindPreventCase, RecordID: itoa(v.ID),
+			Detail: map[string]string{"reference": v.Reference, "sector": v.Sector, "area": v.Meta.Area}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PreventReferralDetails implements contest.PreventService.
+func (d *DB) PreventReferralDetails(ctx context.Context, a *contest.Actor, id int64) (*contest.ReferralDetails, error) {
+	var out contest.ReferralDetails
+	err := d.preventRead(ctx, a, id, "details", func(*contest.PreventReferral) error {
+		var body string
+		if err := d.read.QueryRowContext(ctx, "SELECT details FROM prevent_referrals WHERE id = $1", id).Scan(&body); err != nil {
+			return fmt.Errorf("referral details: %w", err)
+		}
+		return json.Unmarshal([]byte(body), &out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// referrerOutcome is what a referrer may learn from the stage and the
+// screening decision: police-led and panel cases look the same to them.
+func referrerOutcome(stage, decision, signposted string) (outcome, message, sign string) {
+	switch {
+	case stage == stageReferred || stage == stageScreening:
+		return contest.ReferrerReceived, "Your referral has been received and is being considered.", ""
+	case stage == stageClosed && decision == contest.ScreenNotPrevent:
+		return contest.ReferrerNoAction, "Your referral has been considered. It is not being taken forward by Prevent.", signposted
+	case stage == stageClosed:
+		return contest.ReferrerNoAction, "Your referral has been considered. It is not being taken forward by Prevent.", ""
+	}
+	return contest.ReferrerTakenForward, "Your referral has been considered and is being taken forward. Details are not shared.", ""
+}
+
+// PreventReferrerView implements contest.PreventService: the referrer, or
+// anyone in the referring organisation, learns only the coarse outcome.
+func (d *DB) PreventReferrerView(ctx context.Context, a *contest.Actor, reference string) (*contest.ReferrerView, error) {
+	reference = strings.ToUpper(strings.TrimSpace(reference))
+	notFound := contest.NotFound(contest.KindPreventCase)
+	if !access.Can(a, access.Create, contest.KindPreventCase) && !access.Can(a, access.Read, contest.KindPreventCase) {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindPreventCase, "", "role", notFound)
+	}
+	var (
+		id                          int64
+		v                           contest.ReferrerView
+		at, createdBy, ownerOrg     int64
+		stage, decision, signposted string
+	)
+	err := d.read.QueryRowContext(ctx, "SELECT id, reference, referred_at, created_by, owner_org_id, stage, screening_decision, signposted_to FROM prevent_referrals WHERE reference = $1",
+		reference).Scan(&id, &v.Reference, &at, &createdBy, &ownerOrg, &stage, &decision, &signposted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindPreventCase, "", "missing", notFound)
+	} else if err != nil {
+		return nil, fmt.Errorf("referral by reference: %w", err)
+	}
+	if createdBy != a.UserID && ownerOrg != a.OrgID {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindPreventCase, itoa(id), "not the referrer", notFound)
+	}
+	v.ReferredAt = fromMicros(at)
+	v.Outcome, v.Message, v.SignpostedTo = referrerOutcome(stage, decision, signposted)
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditRead, Kind: contest.KindPreventCase, RecordID: itoa(id),
+		Detail: map[string]string{"part": "referrer view", "outcome": v.Outcome}}); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// ctPolice reports whether the actor is counter-terrorism (or other)
+// police, who screen referrals.
+func ctPolice(a *contest.Actor) bool {
+	return a.System || a.OrgKind == contest.OrgCTP || a.OrgKind == contest.OrgPolice
+}
+
+var errNotPolice = contest.Errorf(contest.EFORBIDDEN, "Referrals are screened by counter-terrorism police.")
+
+// ScreenPreventReferral implements contest.PreventService. The person is
+// matched at once (pending mentions first), then the referral's possible
+// matches as the screener may see them (FindPossibleMatches: matches with a
+// record the screener may not see are "referred" stubs) are examined as
+// the system: any with a Pursue record routes the referral to the
+// investigation team as a deconfliction, which Prevent users never see.
+// The step and its note are the same either way.
+func (d *DB) ScreenPreventReferral(ctx context.Context, a *contest.Actor, id int64) (*contest.Screening, error) {
+	if !ctPolice(a) {
+		return nil, d.denied(ctx, a, contest.AuditUpdate, contest.KindPreventCase, itoa(id), "not police", errNotPolice)
+	}
+	started := d.now()
+	// Visible to the screener? (Audited; a hidden one is not found.)
+	if err := d.preventRead(ctx, a, id, "screening", func(*contest.PreventReferral) error { return nil }); err != nil {
+		return nil, err
+	}
+	if _, err := d.MatchPending(ctx); err != nil {
+		return nil, fmt.Errorf("pursue check: %w", err)
+	}
+	pms, _, err := d.FindPossibleMatches(ctx, a, contest.MatchFilter{SourceKind: contest.KindPreventCase, SourceID: id, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, pm := range pms {
+		if pm.Status != contest.MatchRejected {
+			ids = append(ids, pm.ID)
+		}
+	}
+	pursue, err := pursueMatches(ctx, d.read, ids)
+	if err != nil {
+		return nil, err
+	}
+	err = d.preventWrite(ctx, a, id, "screening", func(tx *Tx, r *contest.PreventReferral) (map[string]string, error) {
+		if r.Stage != stageReferred && r.Stage != stageScreening {
+			return nil, contest.Errorf(contest.ECONFLICT, "This referral has already been screened.")
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO prevent_screening_steps (referral_id, step, started_at, finished_at, done_by, note) VALUES ($1, $2, $3, $4, $5, $6)",
+			id, contest.StepPursueCheck, micros(started), micros(tx.now), a.UserID, "Checked against Pursue records."); err != nil {
+			return nil, fmt.Errorf("screening step: %w", err)
+		}
+		owner := r.OwnerUserID
+		if owner == 0 {
+			owner = a.UserID
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE prevent_referrals SET stage = $1, owner_user_id = $2, updated_by = $3, updated_at = $4 WHERE id = $5",
+			stageScreening, owner, a.UserID, micros(tx.now), id); err != nil {
+			return nil, fmt.Errorf("screening: %w", err)
+		}
+		if len(pursue) > 0 {
+			if err := tx.routeToInvestigation(ctx, r, pursue); err != nil {
+				return nil, err
+			}
+		}
+		// The audit detail, like the answer, says nothing of a match.
+		return map[string]string{"step": contest.StepPursueCheck}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.FindPreventScreening(ctx, a, id)
+}
+
+// pursueMatches are those of the possible matches ids that join a mention
+// to a Pursue record (a subject or an investigation).
+func pursueMatches(ctx context.Context, q queryer, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.QueryContext(ctx, "SELECT DISTINCT pm.id FROM possible_matches pm JOIN person_mentions m ON m.id IN (pm.mention_id, pm.candidate_id)"+
+		" WHERE pm.id IN ("+inList(ids)+") AND m.source_kind IN ($1, $2) ORDER BY pm.id", string(contest.KindSubject), string(contest.KindInvestigation))
+	if err != nil {
+		return nil, fmt.Errorf("pursue matches: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// routeToInvestigation records the referral as a deconfliction for the
+// investigation team, owned by the counter-terrorism police, as the
+// system: the Prevent screener never sees it.
+func (tx *Tx) routeToInvestigation(ctx context.Context, r *contest.PreventReferral, pms []int64) error {
+	body, _ := json.Marshal(pms)
+	sys := contest.SystemActor("prevent screening")
+	m := contest.Meta{Classification: max(r.Meta.Classification, contest.OfficialSensitive), OwnerOrgID: r.Meta.OwnerOrgID, Area: r.Meta.Area}
+	tx.newMeta(sys, &m)
+	var did int64
+	err := tx.QueryRowContext(ctx, "INSERT INTO prevent_deconflictions (referral_id, reference, possible_matches, status, "+metaCols+
+		") VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (referral_id) DO UPDATE SET possible_matches = excluded.possible_matches RETURNING id",
+		append([]any{r.ID, r.Reference, string(body)}, metaArgs(&m)...)...).Scan(&did)
+	if err != nil {
+		return fmt.Errorf("deconfliction: %w", err)
+	}
+	return tx.appendAudit(ctx, sys, &contest.AuditEntry{Action: contest.AuditCreate, Kind: contest.KindDeconfliction, RecordID: itoa(did),
+		Detail: map[string]string{"referral": itoa(r.ID), "possible_matches": string(body)}})
+}
+
+// FindDeconflictions implements contest.PreventService.
+func (d *DB) FindDeconflictions(ctx context.Context, a *contest.Actor) ([]*contest.Deconfliction, error) {
+	if !access.Can(a, access.Read, contest.KindDeconfliction) {
+		return nil, d.denied(ctx, a, contest.AuditList, contest.KindDeconfliction, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	}
+	where, args := access.Filter(a, access.Read, contest.KindDeconfliction, "t", 1)
+	rows, err := d.read.QueryContext(ctx, "SELECT t.id, t.referral_id, t.reference, t.possible_matches, t.status, "+prefixed("t", metaCols)+
+		" FROM prevent_deconflictions t WHERE "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+	if err != nil {
+		return nil, fmt.Errorf("deconflictions: %w", err)
+	}
+	defer rows.Close()
+	var out []*contest.Deconfliction
+	for rows.Next() {
+		var v contest.Deconfliction
+		var body string
+		var tmp [5]int64
+		if err := rows.Scan(append([]any{&v.ID, &v.ReferralID, &v.Reference, &body, &v.Status}, metaDest(&v.Meta, &tmp)...)...); err != nil {
+			return nil, err
+		}
+		metaFinish(&v.Meta, &tmp)
+		v.CreatedAt = v.Meta.CreatedAt
+		if err := json.Unmarshal([]byte(body), &v.PossibleMatches); err != nil {
+			return nil, err
+		}
+		out = append(out, &v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindDeconfliction,
+		Detail: map[string]string{"results": itoa(int64(len(out)))}}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DecidePreventScreening implements contest.PreventService.
+func (d *DB) DecidePreventScreening(ctx context.Context, a *contest.Actor, id int64, decision, reason, signpostedTo string) (*contest.Screening, error) {
+	if !ctPolice(a) {
+		return nil, d.denied(ctx, a, contest.AuditUpdate, contest.KindPreventCase, itoa(id), "not police", errNotPolice)
+	}
+	var fe contest.FieldErrors
+	reason, signpostedTo = strings.TrimSpace(reason), strings.TrimSpace(signpostedTo)
+	stage := map[string]string{contest.ScreenNotPrevent: stageClosed, contest.ScreenPoliceLed: stagePoliceLed, contest.ScreenPanel: stagePanel}[decision]
+	if stage == "" {
+		fe.Add("decision", "Select the screening decision")
+	}
+	switch {
+	case reason == "":
+		fe.Add("reason", "Enter the reason for the decision")
+	case len(reason) > 4000:
+		fe.Add("reason", "Reason must be 4000 characters or fewer")
+	}
+	if decision == contest.ScreenNotPrevent && signpostedTo == "" {
+		fe.Add("signposted_to", "Enter where the person was signposted, or none")
+	}
+	if len(signpostedTo) > 200 {
+		fe.Add("signposted_to", "Signposted to must be 200 characters or fewer")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if decision != contest.ScreenNotPrevent {
+		signpostedTo = ""
+	}
+	err := d.preventWrite(ctx, a, id, "screening decision", func(tx *Tx, r *contest.PreventReferral) (map[string]string, error) {
+		if r.Stage != stageScreening {
+			if r.Stage == stageReferred {
+				return nil, contest.Errorf(contest.ECONFLICT, "Run the Pursue check before deciding.")
+			}
+			return nil, contest.Errorf(contest.ECONFLICT, "This referral has already been screened.")
+		}
+		var last int64
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(finished_at), 0) FROM prevent_screening_steps WHERE referral_id = $1", id).Scan(&last); err != nil {
+			return nil, fmt.Errorf("screening steps: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO prevent_screening_steps (referral_id, step, started_at, finished_at, done_by, note) VALUES ($1, $2, $3, $4, $5, $6)",
+			id, contest.StepDecision, last, micros(tx.now), a.UserID, ""); err != nil {
+			return nil, fmt.Errorf("screening step: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE prevent_referrals SET stage = $1, screening_decision = $2, screening_reason = $3, signposted_to = $4, screened_by = $5, screened_at = $6, updated_by = $5, updated_at = $6 WHERE id = $7",
+			stage, decision, reason, signpostedTo, a.UserID, micros(tx.now), id); err != nil {
+			return nil, fmt.Errorf("screening decision: %w", err)
+		}
+		return map[string]string{"decision": decision, "reason": d.hasher.HMAC(reason), "stage": stage}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.FindPreventScreening(ctx, a, id)
+}
+
+// FindPreventScreening implements contest.PreventService.
+func (d *DB) FindPreventScreening(ctx context.Context, a *contest.Actor, id int64) (*contest.Screening, error) {
+	s := &contest.Screening{ReferralID: id}
+	err := d.preventRead(ctx, a, id, "screening", func(*contest.PreventReferral) error {
+		var at int64
+		if err := d.read.QueryRowContext(ctx, "SELECT screening_decision, screening_reason, signposted_to, screened_by, screened_at FROM prevent_referrals WHERE id = $1", id).
+			Scan(&s.Decision, &s.Reason, &s.SignpostedTo, &s.DecidedBy, &at); err != nil {
+			return fmt.Errorf("screening: %w", err)
+		}
+		s.DecidedAt = fromMicros(at)
+		rows, err := d.read.QueryContext(ctx, "SELECT step, started_at, finished_at, done_by, note FROM prevent_screening_steps WHERE referral_id = $1 ORDER BY id", id)
+		if err != nil {
+			return fmt.Errorf("screening steps: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st contest.ScreeningStep
+			var from, to int64
+			if err := rows.Scan(&st.Step, &from, &to, &st.By, &st.Note); err != nil {
+				return err
+			}
+			st.StartedAt, st.FinishedAt = fromMicros(from), fromMicros(to)
+			st.Took = st.FinishedAt.Sub(st.StartedAt)
+			s.Steps = append(s.Steps, &st)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,228 @@
+package db_test
+
+import (
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/db"
+	"github.com/contest-ct/contest/db/dbtest"
+)
+
+// MustPreventUser adds a user of role in the fixture's organisation of kind
+// (or a new one, with the area, when area differs from the fixture's) and
+// returns their actor.
+func MustPreventUser(tb testing.TB, f *dbtest.Fixture, name string, role contest.Role, kind contest.OrgKind, area string) *contest.Actor {
+	tb.Helper()
+	sys := contest.SystemActor("test")
+	org := f.Orgs[kind]
+	if area != org.Area {
+		org = &contest.Org{Name: "Test " + kind.Label() + " " + area, Kind: kind, Area: area}
+		if err := f.DB.CreateOrg(ctx, sys, org); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	u := &contest.User{Username: name, DisplayName: "Test " + name, Role: role, Vetting: contest.CTC, OrgID: org.ID}
+	if err := f.DB.CreateUser(ctx, sys, u, f.Password); err != nil {
+		tb.Fatal(err)
+	}
+	a, err := f.DB.ActorForUser(ctx, u.ID, "192.0.2.1", "test")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a.TOTPEnrolled = true
+	return a
+}
+
+// goodReferral is a complete referral of a made-up person.
+func goodReferral(given, family, dob string) *contest.ReferralRequest {
+	return &contest.ReferralRequest{GivenName: given, FamilyName: family, DateOfBirth: dob, Area: "Northshire",
+		Sector: "education", Concern: "other", Age: 15, Gender: "unknown", Region: "North East",
+		Details: contest.ReferralDetails{HowConcernArose: "Raised by a form tutor.", Behaviour: "Shared violent material in class.",
+			Indicators: "Talk of grievance against a group.", DiscussedWithPerson: "no", ChildUnder18: true, ParentalSupport: "Parents engaged."}}
+}
+
+func MustRefer(tb testing.TB, d *db.DB, a *contest.Actor, r *contest.ReferralRequest) *contest.PreventReferral {
+	tb.Helper()
+	v, err := d.CreatePreventReferral(ctx, a, r)
+	if err != nil {
+		tb.Fatalf("refer: %v", err)
+	}
+	return v
+}
+
+func TestPreventReferral(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		f := dbtest.MustFixture(t, e)
+		d := f.DB
+		teacher := MustPreventUser(t, f, "test.teacher", contest.RolePartner, contest.OrgEducation, "Northshire")
+		nurse := MustPreventUser(t, f, "test.nurse", contest.RolePartner, contest.OrgHealth, "Northshire")
+		officer := f.MustActor(t, contest.RolePreventOfficer)
+
+		// Bad input: every problem at once, nothing stored.
+		for _, c := range []struct {
+			name   string
+			edit   func(r *contest.ReferralRequest)
+			fields []string
+		}{
+			{"no name", func(r *contest.ReferralRequest) { r.FamilyName = " " }, []string{"family_name"}},
+			{"bad date", func(r *contest.ReferralRequest) { r.DateOfBirth = "2010-02-30" }, []string{"date_of_birth"}},
+			{"no area", func(r *contest.ReferralRequest) { r.Area = "" }, []string{"area"}},
+			{"unknown sector and concern", func(r *contest.ReferralRequest) { r.Sector, r.Concern = "sports", "anger" }, []string{"sector", "concern"}},
+			{"age", func(r *contest.ReferralRequest) { r.Age = 200 }, []string{"age"}},
+			{"statutory questions", func(r *contest.ReferralRequest) { r.Details = contest.ReferralDetails{ChildUnder18: true} },
+				[]string{"how_concern_arose", "behaviour", "indicators", "discussed_with_person", "parental_support"}},
+		} {
+			r := goodReferral("Testa", "Badform", "")
+			c.edit(r)
+			_, err := d.CreatePreventReferral(ctx, teacher, r)
+			var got []string
+			for _, fe := range contest.ErrorFields(err) {
+				got = append(got, fe.Field)
+			}
+			if contest.ErrorCode(err) != contest.EINVALID || !slices.Equal(got, c.fields) {
+				t.Errorf("%s: %v, fields %v, want %v", c.name, err, got, c.fields)
+			}
+		}
+		if _, n, _ := d.FindPreventReferrals(ctx, officer, contest.CaseFilter{}); n != 0 {
+			t.Fatalf("%d referrals stored after bad input", n)
+		}
+		// A business may not refer through contest (no Prevent sharing).
+		if _, err := d.CreatePreventReferral(ctx, f.MustActor(t, contest.RolePartner), goodReferral("Testa", "Biz", "")); contest.ErrorCode(err) != contest.EFORBIDDEN {
+			t.Errorf("business referral: %v, want EFORBIDDEN", err)
+		}
+
+		v := MustRefer(t, d, teacher, goodReferral("Testa", "Goodform", "2010-05-06"))
+		if !regexp.MustCompile(`^PR-\d{4}-[A-Z2-9]{8}$`).MatchString(v.Reference) || v.Stage != "referred" || v.Meta.OwnerOrgID != teacher.OrgID {
+			t.Fatalf("referral %+v", v)
+		}
+		// The person is a mention, matched at once.
+		if n, err := d.MatchPending(ctx); err != nil || n != 1 {
+			t.Errorf("mentions to match: %d (%v), want 1", n, err)
+		}
+		got, err := d.FindPreventReferralByID(ctx, officer, v.ID)
+		if err != nil || got.Reference != v.Reference {
+			t.Fatalf("officer reads referral: %v", err)
+		}
+		det, err := d.PreventReferralDetails(ctx, officer, v.ID)
+		if err != nil || det.Behaviour != "Shared violent material in class." || det.ParentalSupport != "Parents engaged." {
+			t.Fatalf("details %+v %v", det, err)
+		}
+		// The referrer may not read the case, only the outcome for them.
+		if _, err := d.FindPreventReferralByID(ctx, teacher, v.ID); contest.ErrorCode(err) != contest.ENOTFOUND {
+			t.Errorf("referrer read the case: %v", err)
+		}
+		rv, err := d.PreventReferrerView(ctx, teacher, " "+v.Reference+" ")
+		if err != nil || rv.Outcome != contest.ReferrerReceived {
+			t.Fatalf("referrer view %+v %v", rv, err)
+		}
+		// Someone else's organisation: the same not-found as a missing one.
+		_, hidden := d.PreventReferrerView(ctx, nurse, v.Reference)
+		_, missing := d.PreventReferrerView(ctx, nurse, "PR-2000-AAAAAAAA")
+		if contest.ErrorCode(hidden) != contest.ENOTFOUND || contest.ErrorMessage(hidden) != contest.ErrorMessage(missing) {
+			t.Errorf("other referrer: %v, missing %v", hidden, missing)
+		}
+		if n := MustAuditCount(t, f, contest.AuditFilter{Kind: contest.KindPreventCase, Action: contest.AuditCreate, Outcome: contest.OutcomeAllowed}); n != 1 {
+			t.Errorf("%d creations audited, want 1", n)
+		}
+	})
+}
+
+func TestPreventScreening(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		f := dbtest.MustFixture(t, e)
+		d := f.DB
+		subject := &contest.Subject{GivenName: "Yusuf", FamilyName: "Brannigan-Okoro", DateOfBirth: "1990-03-04", Status: contest.SubjectActive,
+			Meta: contest.Meta{OwnerOrgID: f.Orgs[contest.OrgCTP].ID, Classification: contest.OfficialSensitive}}
+		if err := d.BulkLoad(ctx, contest.SystemActor("test"), func(b *db.Bulk) error { return b.Subject(subject) }); err != nil {
+			t.Fatal(err)
+		}
+		teacher := MustPreventUser(t, f, "test.teacher", contest.RolePartner, contest.OrgEducation, "Northshire")
+		officer := f.MustActor(t, contest.RolePreventOfficer)
+		inv := f.MustActor(t, contest.RoleInvestigator)
+		la := f.MustActor(t, contest.RolePanelMember)
+		known := MustRefer(t, d, teacher, goodReferral("Yousef", "Brannigan Okoro", "1990-04-03"))
+		stranger := MustRefer(t, d, teacher, goodReferral("Margery", "Thistlewood", "1971-11-30"))
+		third := MustRefer(t, d, teacher, goodReferral("Testa", "Thirdway", "1980-01-01"))
+
+		if _, err := d.ScreenPreventReferral(ctx, la, known.ID); contest.ErrorCode(err) != contest.EFORBIDDEN {
+			t.Errorf("local authority screened: %v", err)
+		}
+		if _, err := d.DecidePreventScreening(ctx, officer, known.ID, contest.ScreenPanel, "Vulnerable.", ""); contest.ErrorCode(err) != contest.ECONFLICT {
+			t.Errorf("decided before the Pursue check: %v", err)
+		}
+		// Screening the matched person and the stranger looks the same
+		// on the Prevent side.
+		var screens []*contest.Screening
+		for _, r := range []*contest.PreventReferral{known, stranger, third} {
+			s, err := d.ScreenPreventReferral(ctx, officer, r.ID)
+			if err != nil || len(s.Steps) != 1 || s.Steps[0].Step != contest.StepPursueCheck || s.Steps[0].Took < 0 {
+				t.Fatalf("screen %s: %+v %v", r.Reference, s, err)
+			}
+			screens = append(screens, s)
+		}
+		if screens[0].Steps[0].Note != screens[1].Steps[0].Note || screens[0].Decision != screens[1].Decision {
+			t.Errorf("screening differs: %+v / %+v", screens[0].Steps[0], screens[1].Steps[0])
+		}
+		// The match went to the investigation team, not to Prevent.
+		dc, err := d.FindDeconflictions(ctx, inv)
+		if err != nil || len(dc) != 1 || dc[0].ReferralID != known.ID || len(dc[0].PossibleMatches) != 1 {
+			t.Fatalf("deconflictions %+v %v", dc, err)
+		}
+		if _, err := d.FindDeconflictions(ctx, officer); contest.ErrorCode(err) != contest.EFORBIDDEN {
+			t.Errorf("prevent officer saw deconflictions: %v", err)
+		}
+		pm, err := d.FindPossibleMatchByID(ctx, f.MustActor(t, contest.RoleSupervisor), dc[0].PossibleMatches[0])
+		if err != nil || pm.Candidate.SourceID != subject.ID && pm.Mention.SourceID != subject.ID {
+			t.Fatalf("match %+v %v", pm, err)
+		}
+		if _, err := d.FindPossibleMatchByID(ctx, officer, pm.ID); contest.ErrorCode(err) != contest.ENOTFOUND {
+			t.Errorf("prevent officer sees the match: %v", err)
+		}
+
+		// Bad decisions change nothing.
+		for _, c := range []struct{ decision, reason, sign, field string }{
+			{"maybe", "x", "", "decision"}, {contest.ScreenPanel, " ", "", "reason"}, {contest.ScreenNotPrevent, "No CT risk.", "", "signposted_to"},
+		} {
+			_, err := d.DecidePreventScreening(ctx, officer, known.ID, c.decision, c.reason, c.sign)
+			if fs := contest.ErrorFields(err); len(fs) != 1 || fs[0].Field != c.field {
+				t.Errorf("decision %q: %v, want an error on %s", c.decision, err, c.field)
+			}
+		}
+		for _, c := range []struct {
+			r        *contest.PreventReferral
+			decision string
+			sign     string
+			stage    string
+			outcome  string
+		}{
+			{known, contest.ScreenPoliceLed, "", "police_led", contest.ReferrerTakenForward},
+			{stranger, contest.ScreenNotPrevent, "Children's social care", "closed", contest.ReferrerNoAction},
+			{third, contest.ScreenPanel, "", "panel", contest.ReferrerTakenForward},
+		} {
+			s, err := d.DecidePreventScreening(ctx, officer, c.r.ID, c.decision, "Synthetic reason.", c.sign)
+			if err != nil || s.Decision != c.decision || len(s.Steps) != 2 || s.Steps[1].Step != contest.StepDecision ||
+				!s.Steps[1].StartedAt.Equal(s.Steps[0].FinishedAt) || s.DecidedBy != officer.UserID {
+				t.Fatalf("decide %s: %+v %v", c.decision, s, err)
+			}
+			got, _ := d.FindPreventReferralByID(ctx, officer, c.r.ID)
+			if got.Stage != c.stage || got.OwnerUserID != officer.UserID {
+				t.Errorf("%s: stage %s owner %d", c.decision, got.Stage, got.OwnerUserID)
+			}
+			rv, err := d.PreventReferrerView(ctx, teacher, c.r.Reference)
+			if err != nil || rv.Outcome != c.outcome || rv.SignpostedTo != c.sign {
+				t.Errorf("%s: referrer sees %+v %v", c.decision, rv, err)
+			}
+		}
+		// Police-led and panel look the same to the referrer.
+		a, _ := d.PreventReferrerView(ctx, teacher, known.Reference)
+		b, _ := d.PreventReferrerView(ctx, teacher, third.Reference)
+		if a.Message != b.Message {
+			t.Errorf("referrer can tell police-led from panel: %q / %q", a.Message, b.Message)
+		}
+		if _, err := d.DecidePreventScreening(ctx, officer, third.ID, contest.ScreenPanel, "Again.", ""); contest.ErrorCode(err) != contest.ECONFLICT {
+			t.Errorf("second decision: %v", err)
+		}
+	})
+}
