@@ -33,6 +33,17 @@ var caseTables = map[contest.Kind]caseTable{
 		[]string{"referred", "screening", "panel", "adopted", "exited", "closed"}},
 }
 
+// orderFor is the list order for a filter. Active and closed subjects
+// always carry a review date, so their lists order by the date alone, which
+// the subjects_status index gives without sorting: a page stops after its
+// rows instead of reading every visible one.
+func (ct caseTable) orderFor(f contest.CaseFilter) string {
+	if ct.table == "subjects" && (f.Status == contest.SubjectActive || f.Status == contest.SubjectClosed) {
+		return "t.next_review_at, t.id DESC"
+	}
+	return ct.order
+}
+
 // caseWhere is the access filter for kind with the filter's conditions
 // added, and its arguments.
 func caseWhere(a *contest.Actor, kind contest.Kind, ct caseTable, f contest.CaseFilter) (string, []any) {
@@ -65,34 +76,21 @@ func findList[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	var (
-		out   []*T
-		total = -1
-	)
-	// A list sorted by anything but the newest first must read every
-	// visible row to order them, so its page carries the total in the
-	// same pass (a window count); a newest-first page stops after its
-	// rows, and a separate count is cheaper.
-	windowed := ct.order != "t.id DESC"
-	if !windowed {
-		if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+ct.table+" t WHERE "+where, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count %s: %w", ct.table, err)
-		}
+	var total int
+	if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+ct.table+" t WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", ct.table, err)
 	}
+	var out []*T
 	// A page past the end needs no second query.
-	if total == -1 || f.Offset < total {
-		sel := "SELECT " + cols + ", " + prefixed("t", metaCols)
-		if windowed {
-			sel += ", COUNT(*) OVER ()"
-		}
-		rows, err := d.read.QueryContext(ctx, sel+" FROM "+ct.table+" t WHERE "+where+
-			fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", ct.order, f.Limit, f.Offset), args...)
+	if f.Offset < total {
+		rows, err := d.read.QueryContext(ctx, "SELECT "+cols+", "+prefixed("t", metaCols)+" FROM "+ct.table+" t WHERE "+where+
+			fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", ct.orderFor(f), f.Limit, f.Offset), args...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("find %s: %w", ct.table, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			rec, _, err := scan(windowScanner{rows, windowed, &total})
+			rec, _, err := scan(rows)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -102,31 +100,11 @@ func findList[T any](ctx context.Context, d *DB, a *contest.Actor, kind contest.
 			return nil, 0, err
 		}
 	}
-	if total == -1 { // a windowed page past the end, or nothing visible
-		if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+ct.table+" t WHERE "+where, args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("count %s: %w", ct.table, err)
-		}
-	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: kind,
 		Detail: listDetail(f, total)}); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
-}
-
-// windowScanner scans a row whose last column, when windowed, is the
-// window count of the whole result, into total.
-type windowScanner struct {
-	rows     *sql.Rows
-	windowed bool
-	total    *int
-}
-
-func (w windowScanner) Scan(dest ...any) error {
-	if w.windowed {
-		dest = append(dest, w.total)
-	}
-	return w.rows.Scan(dest...)
 }
 
 // listDetail describes a list or count for the audit trail.
