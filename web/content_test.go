@@ -163,6 +163,17 @@ func TestContentReferralJourney(t *testing.T) {
 		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || body != string(img) {
 		t.Fatalf("download: %d %v", res.StatusCode, res.Header)
 	}
+	// A capture larger than an ordinary form (64 KiB) is accepted: uploads
+	// have their own body limit.
+	big := bytes.Repeat([]byte("synthetic capture "), 20000)
+	rd, hdr = multipartBody(t, "file", "saved-page.html", big, nil)
+	if res, body = officer.Do(t, "POST", path+"/captures", rd, hdr); res.StatusCode != 303 {
+		t.Fatalf("360 KB upload: %d %.500s", res.StatusCode, body)
+	}
+	if c, err = e.DB.FindContentReferralByID(t.Context(), e.MustActor(t, contest.RoleContentOfficer), id); err != nil || len(c.Captures) != 2 ||
+		c.Captures[1].Hashes.PDQ != "" || c.Captures[1].MediaType != "text/plain" || c.Captures[1].Size != int64(len(big)) {
+		t.Fatalf("captures %+v %v", c.Captures, err)
+	}
 	// An upload with no file is a field error.
 	rd, hdr = multipartBody(t, "", "", nil, map[string]string{"x": "y"})
 	if res, body = officer.Do(t, "POST", path+"/captures", rd, hdr); res.StatusCode != 400 || !strings.Contains(body, `href="#file"`) {

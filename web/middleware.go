@@ -286,13 +286,17 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody bounds the request body: forms in the UI, JSON in the API.
+// limitBody bounds the request body: forms in the UI, JSON in the API,
+// file uploads (multipart) in either.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
 			n := s.cfg.MaxFormBytes
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				n = s.cfg.MaxJSONBytes
+			}
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				n = s.cfg.MaxUploadBytes
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, n)
 		}

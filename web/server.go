@@ -50,6 +50,9 @@ type Config struct {
 	MaxFormBytes int64
 	// MaxJSONBytes bounds an API request body (default 1 MiB).
 	MaxJSONBytes int64
+	// MaxUploadBytes bounds a multipart/form-data body, UI or API: file
+	// uploads such as content captures (default 21 MiB).
+	MaxUploadBytes int64
 	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
 	// send state-changing browser requests, for a reverse proxy that
 	// rewrites Host.
@@ -92,6 +95,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxJSONBytes <= 0 {
 		cfg.MaxJSONBytes = 1 << 20
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 21 << 20
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
