@@ -138,13 +138,11 @@ func (v *view) postcodeAgree(a, b uint32) bool {
 	if a == b {
 		return true
 	}
-	k, ok := v.pc.lookup(pcPostcode, a, b, len(v.t.strs))
-	if ok {
-		return v.pc.vals[k] != 0
+	if sa := v.sectorOf(a); sa != 0 {
+		return sa == v.sectorOf(b)
 	}
-	agree := postcodeAgree(v.str(a), v.str(b))
-	v.pc.store(k, pcPostcode, a, b, b2u(agree))
-	return agree
+	x, y := v.str(a), v.str(b)
+	return len(x) == len(y) && closeStrings(x, y)
 }
 
 // nameLevel and middleLevel compare two interned names.
@@ -190,7 +188,6 @@ const (
 	pcName uint64 = 1 + iota
 	pcMiddle
 	pcPlace
-	pcPostcode
 )
 
 const pcIDLimit = 1 << 29
@@ -213,18 +210,6 @@ func (c *pairCache) store(i, kind uint64, a, b uint32, val uint8) {
 	}
 	c.keys[i] = kind<<60 | uint64(a)<<30 | uint64(b)
 	c.vals[i] = val
-}
-
-func postcodeAgree(a, b string) bool {
-	if a == b {
-		return true
-	}
-	sa, _ := postcodeSector(a)
-	sb, _ := postcodeSector(b)
-	if sa != "" {
-		return sa == sb
-	}
-	return len(a) == len(b) && closeStrings(a, b)
 }
 
 // addrLevel compares two addresses on house number, street, other lines,

@@ -48,17 +48,21 @@ type tables struct {
 	names  []nameInfo
 	strID  map[string]uint32
 	strs   []string
+	// sector holds, for a UK postcode's string id, the id of its sector
+	// ("LS6 2AB" -> "LS6 2"); 0 for other strings.
+	sector []uint32
 }
 
 func newTables() tables {
-	return tables{nameID: map[string]uint32{"": 0}, names: []nameInfo{{}}, strID: map[string]uint32{"": 0}, strs: []string{""}}
+	return tables{nameID: map[string]uint32{"": 0}, names: []nameInfo{{}}, strID: map[string]uint32{"": 0}, strs: []string{""}, sector: []uint32{0}}
 }
 
 // view resolves ids of the shared tables and of a query overlay.
 type view struct {
-	t      *tables
-	xnames []nameInfo
-	xstrs  []string
+	t       *tables
+	xnames  []nameInfo
+	xstrs   []string
+	xsector []uint32
 	// readonly means new strings go to the overlay.
 	readonly bool
 	xnameID  map[string]uint32
@@ -98,14 +102,43 @@ func (v *view) internStr(s string) uint32 {
 		}
 		id := uint32(len(v.t.strs) + len(v.xstrs))
 		v.xstrs = append(v.xstrs, s)
+		v.xsector = append(v.xsector, 0)
 		v.xstrID[s] = id
 		return id
 	}
 	s = strings.Clone(s)
 	id := uint32(len(v.t.strs))
 	v.t.strs = append(v.t.strs, s)
+	v.t.sector = append(v.t.sector, 0)
 	v.t.strID[s] = id
 	return id
+}
+
+// internPostcode interns a normalised postcode and its sector.
+func (v *view) internPostcode(pc string) uint32 {
+	id := v.internStr(pc)
+	if id == 0 || v.sectorOf(id) != 0 {
+		return id
+	}
+	sec, _ := postcodeSector(pc)
+	if sec == "" {
+		return id
+	}
+	sid := v.internStr(sec)
+	if int(id) < len(v.t.strs) {
+		v.t.sector[id] = sid
+	} else {
+		v.xsector[int(id)-len(v.t.strs)] = sid
+	}
+	return id
+}
+
+// sectorOf returns the sector id of a postcode's string id, or 0.
+func (v *view) sectorOf(id uint32) uint32 {
+	if int(id) < len(v.t.sector) {
+		return v.t.sector[id]
+	}
+	return v.xsector[int(id)-len(v.t.strs)]
 }
 
 func (v *view) internName(vars *Variants, raw string) uint32 {
@@ -168,7 +201,7 @@ func (v *view) encode(vars *Variants, p *Person) rec {
 		}
 		other := normPlace(strings.Join(rest, " "))
 		x := [5]uint32{v.internStr(normNumber(num)), v.internStr(street), v.internStr(other),
-			v.internStr(normPlace(a.Locality)), v.internStr(NormalizePostcode(a.Postcode))}
+			v.internStr(normPlace(a.Locality)), v.internPostcode(NormalizePostcode(a.Postcode))}
 		if x != [5]uint32{} && len(addrs) < 31 {
 			addrs = append(addrs, x)
 		}
