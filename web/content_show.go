@@ -46,6 +46,9 @@ func (h *handler) showContent(w http.ResponseWriter, r *http.Request, status int
 		}
 		d["Platforms"] = opts
 	}
+	if form == nil && d["CanAssess"] == true && c.AssessmentNote != "" {
+		form = url.Values{"note": {c.AssessmentNote}} // a correction starts from the recorded reasons
+	}
 	p := &page{Title: "Content referral " + c.Reference, Classification: c.Meta.Classification, Data: d, Form: form}
 	if ferr != nil {
 		p.ErrorMessage, p.Errors = contest.ErrorMessage(ferr), contest.ErrorFields(ferr)

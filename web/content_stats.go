@@ -80,8 +80,8 @@ func barChart(title string, series []string, bars []bar, max float64, unit strin
 	if len(bars) == 0 {
 		return ""
 	}
-	const h, top, bottom, left = 220.0, 10.0, 40.0, 40.0
-	groupW := 14.0*float64(len(series)) + 12
+	const h, top, bottom, left = 220.0, 10.0, 80.0, 40.0
+	groupW := max(14.0*float64(len(series))+12, 44)
 	wid := left + groupW*float64(len(bars)) + 10
 	if max <= 0 {
 		max = 1
@@ -100,7 +100,7 @@ func barChart(title string, series []string, bars []bar, max float64, unit strin
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="12" height="%.1f" fill="%s"><title>%s %s: %s%s</title></rect>`,
 				x+14*float64(j), h-bh, bh, colours[j%len(colours)], html.EscapeString(br.label), html.EscapeString(series[j]), trimFloat(v), html.EscapeString(unit))
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="9" transform="rotate(40 %.1f %.0f)">%s</text>`, x, h+12, x, h+12, html.EscapeString(shorten(br.label, 14)))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="9" transform="rotate(40 %.1f %.0f)">%s</text>`, x, h+12, x, h+12, html.EscapeString(shorten(br.label, 16)))
 	}
 	b.WriteString(`</svg>`)
 	// Every piece of outside text above is escaped.
