@@ -76,15 +76,15 @@ type bar struct {
 // barChart draws grouped bars as SVG. Every value and label is text the
 // server made or escaped; the chart has a title and a description for
 // screen readers, and the table beside it holds the same figures.
-func barChart(title string, series []string, bars []bar, max float64, unit string) template.HTML {
+func barChart(title string, series []string, bars []bar, ceil float64, unit string) template.HTML {
 	if len(bars) == 0 {
 		return ""
 	}
 	const h, top, bottom, left = 220.0, 10.0, 80.0, 40.0
 	groupW := max(14.0*float64(len(series))+12, 44)
 	wid := left + groupW*float64(len(bars)) + 10
-	if max <= 0 {
-		max = 1
+	if ceil <= 0 {
+		ceil = 1
 	}
 	colours := []string{"#1d70b8", "#00703c", "#f47738"}
 	var b strings.Builder
@@ -92,11 +92,11 @@ func barChart(title string, series []string, bars []bar, max float64, unit strin
 		wid, h+bottom, wid, h+bottom, slug(title))
 	fmt.Fprintf(&b, `<title id="chart-%s">%s</title>`, slug(title), html.EscapeString(title))
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#0b0c0c"/>`, left, top+h-top, wid, top+h-top)
-	fmt.Fprintf(&b, `<text x="2" y="%.0f" font-size="10">%s</text><text x="2" y="%.0f" font-size="10">0</text>`, top+8, html.EscapeString(trimFloat(max)+unit), h)
+	fmt.Fprintf(&b, `<text x="2" y="%.0f" font-size="10">%s</text><text x="2" y="%.0f" font-size="10">0</text>`, top+8, html.EscapeString(trimFloat(ceil)+unit), h)
 	for i, br := range bars {
 		x := left + groupW*float64(i) + 6
 		for j, v := range br.values {
-			bh := (h - top) * v / max
+			bh := (h - top) * v / ceil
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="12" height="%.1f" fill="%s"><title>%s %s: %s%s</title></rect>`,
 				x+14*float64(j), h-bh, bh, colours[j%len(colours)], html.EscapeString(br.label), html.EscapeString(series[j]), trimFloat(v), html.EscapeString(unit))
 		}
