@@ -36,6 +36,8 @@ type reportStmts struct {
 	insert, key, near *sql.Stmt
 	// nearRead is near on the read pool (knownCluster).
 	nearRead *sql.Stmt
+	// bands inserts a new cluster's bands in one statement.
+	bands *sql.Stmt
 }
 
 var (
@@ -67,6 +69,9 @@ func (d *DB) submitStatements(ctx context.Context) (*reportStmts, error) {
 		return nil, err
 	}
 	if st.nearRead, err = d.read.PrepareContext(ctx, nearSQL(sigSize/bandRows)); err != nil {
+		return nil, err
+	}
+	if st.bands, err = d.write.PrepareContext(ctx, bandsSQL()); err != nil {
 		return nil, err
 	}
 	reportStmtsOf[d] = &st
@@ -277,6 +282,7 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 	}
 	sig := signature(r.What)
 	bands := sig.bands()
+	sigHex := sig.String()
 	idKeys := reportKeys(r)
 	var people []*contest.PersonDetails
 	for _, p := range r.People {
@@ -318,9 +324,15 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 			}
 		}
 		r.ClusterID = cluster
+		// Only a cluster's first report is ever a candidate, so only it
+		// keeps its signature.
+		sigText := ""
+		if cluster == 0 {
+			sigText = sigHex
+		}
 		err = tx.queryRow(ctx, stmtOf(stmts, func(s *reportStmts) *sql.Stmt { return s.insert }), insertReportSQL,
 			append([]any{r.Reference, r.Channel, r.What, r.Where, micros(r.When), string(detail), boolInt(r.ThreatToLife), r.Status,
-				cluster, sig.String(), micros(r.ReceivedAt), micros(r.DueAt)}, metaArgs(&r.Meta)...)...).Scan(&r.ID)
+				cluster, sigText, micros(r.ReceivedAt), micros(r.DueAt)}, metaArgs(&r.Meta)...)...).Scan(&r.ID)
 		if err != nil {
 			return fmt.Errorf("insert report: %w", err)
 		}
@@ -334,6 +346,17 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 			keys = append(slices.Clip(idKeys), bands...)
 		}
 		if stmts != nil {
+			if len(keys) > len(idKeys) && len(keys)-len(idKeys) == sigSize/bandRows {
+				// A new cluster's bands, in one statement.
+				args := make([]any, 0, sigSize/bandRows+1)
+				for _, b := range keys[len(idKeys):] {
+					args = append(args, b)
+				}
+				if _, err := tx.StmtContext(ctx, stmts.bands).ExecContext(ctx, append(args, r.ID)...); err != nil {
+					return fmt.Errorf("report bands: %w", err)
+				}
+				keys = keys[:len(idKeys)]
+			}
 			key := tx.StmtContext(ctx, stmts.key)
 			for _, k := range keys {
 				if _, err := key.ExecContext(ctx, k, r.ID); err != nil {
@@ -369,6 +392,17 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 			Detail: map[string]string{"channel": r.Channel, "reference": r.Reference, "what": detailHMAC,
 				"people": strconv.Itoa(len(r.People)), "attachments": strconv.Itoa(len(r.Attachments))}})
 	})
+}
+
+// bandsSQL inserts the sigSize/bandRows bands of one report ($1...$n) for
+// report $n+1.
+func bandsSQL() string {
+	n := sigSize / bandRows
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = "($" + strconv.Itoa(i+1) + ", $" + strconv.Itoa(n+1) + ")"
+	}
+	return "INSERT INTO report_keys (key, report_id) VALUES " + strings.Join(rows, ", ")
 }
 
 // stmtOf picks a prepared statement, or nil on PostgreSQL.

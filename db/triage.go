@@ -23,8 +23,8 @@ import (
 // similarity is at least clusterThreshold, the times (when both give one)
 // are within clusterTime, and the places (when both give one) share a word.
 const (
-	sigSize          = 32
-	bandRows         = 2
+	sigSize          = 64
+	bandRows         = 4
 	clusterThreshold = 0.5
 	clusterTime      = 72 * time.Hour
 	clusterWindow    = 14 * 24 * time.Hour
