@@ -266,7 +266,99 @@ type PreventService interface {
 	// FindDeconflictions lists the referrals routed to the investigation
 	// team, for Pursue readers.
 	FindDeconflictions(ctx context.Context, a *Actor) ([]*Deconfliction, error)
+
+	// RecordVulnerabilityAssessment stores an assessment of all 22
+	// factors. Returns EINVALID with a message per factor.
+	RecordVulnerabilityAssessment(ctx context.Context, a *Actor, referralID int64, ratings []FactorRating, summary string) (*VulnerabilityAssessment, error)
+	// FindVulnerabilityAssessments lists a referral's assessments, oldest
+	// first, each with the change from the one before.
+	FindVulnerabilityAssessments(ctx context.Context, a *Actor, referralID int64) ([]*VulnerabilityAssessment, error)
+	// RecordConsent records consent given, refused or withdrawn.
+	RecordConsent(ctx context.Context, a *Actor, referralID int64, c *Consent) error
+	// FindConsents lists a referral's consent records, oldest first.
+	FindConsents(ctx context.Context, a *Actor, referralID int64) ([]*Consent, error)
+
+	// OpenSupportPlan starts support for an adopted (or police-led) case.
+	// Returns ECONFLICT unless the latest consent is given.
+	OpenSupportPlan(ctx context.Context, a *Actor, referralID int64, providers []string, goals string) (*SupportPlan, error)
+	// AddSupportSession records a session with a provider of the plan,
+	// with its progress note. Returns ECONFLICT unless consent stands.
+	AddSupportSession(ctx context.Context, a *Actor, referralID int64, s *SupportSession) error
+	// ExitSupportPlan closes support with an outcome and a reason and
+	// schedules the reviews 6 and 12 months later in the owner's queue.
+	ExitSupportPlan(ctx context.Context, a *Actor, referralID int64, outcome, reason string) (*SupportPlan, error)
+	// FindSupportPlan returns the referral's plan with its sessions, or
+	// nil if it has none.
+	FindSupportPlan(ctx context.Context, a *Actor, referralID int64) (*SupportPlan, error)
+	// FindReviewQueue lists the actor's reviews not yet done, soonest
+	// due first, on referrals they may see.
+	FindReviewQueue(ctx context.Context, a *Actor) ([]*Review, error)
+	// FindReviews lists a referral's reviews.
+	FindReviews(ctx context.Context, a *Actor, referralID int64) ([]*Review, error)
+	// RecordReviewOutcome records a review's outcome with a note.
+	RecordReviewOutcome(ctx context.Context, a *Actor, reviewID int64, outcome, note string) (*Review, error)
 }
+
+// Support plan statuses.
+const (
+	PlanOpen   = "open"
+	PlanExited = "exited"
+)
+
+// ExitOutcomes are the outcomes of support at exit.
+var ExitOutcomes = []Choice{{"risk_reduced", "Vulnerability reduced: no further support needed"},
+	{"withdrew", "Person withdrew consent"}, {"moved", "Moved to another area"},
+	{"escalated", "Risk escalated: referred to police"}, {"other", "Other"}}
+
+// ReviewOutcomes are the outcomes of a review after exit.
+var ReviewOutcomes = []Choice{{"no_concern", "No further concern"}, {"concern_re_referred", "Concern: re-referred"},
+	{"not_contactable", "Not contactable"}}
+
+// SupportPlan is the support given to an adopted case.
+type SupportPlan struct {
+	ID         int64             `json:"id"`
+	ReferralID int64             `json:"referral_id"`
+	Providers  []string          `json:"providers"`
+	Goals      string            `json:"goals,omitempty"`
+	Status     string            `json:"status"`
+	Outcome    string            `json:"outcome,omitempty"`
+	ExitReason string            `json:"exit_reason,omitempty"`
+	OpenedBy   int64             `json:"opened_by"`
+	OpenedAt   time.Time         `json:"opened_at"`
+	ExitedBy   int64             `json:"exited_by,omitempty"`
+	ExitedAt   time.Time         `json:"exited_at,omitzero"`
+	Sessions   []*SupportSession `json:"sessions"`
+}
+
+// SupportSession is one session with an intervention provider.
+type SupportSession struct {
+	ID         int64     `json:"id"`
+	Provider   string    `json:"provider"`
+	HeldAt     time.Time `json:"held_at"`
+	Progress   string    `json:"progress"`
+	RecordedBy int64     `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Review is a review of a case 6 or 12 months after exit.
+type Review struct {
+	ID          int64     `json:"id"`
+	ReferralID  int64     `json:"referral_id"`
+	Reference   string    `json:"reference"`
+	Months      int       `json:"months"`
+	DueAt       time.Time `json:"due_at"`
+	OwnerUserID int64     `json:"owner_user_id"`
+	Outcome     string    `json:"outcome,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	DoneBy      int64     `json:"done_by,omitempty"`
+	DoneAt      time.Time `json:"done_at,omitzero"`
+}
+
+// ChoiceValid reports whether code is one of cs.
+func ChoiceValid(cs []Choice, code string) bool { return known(cs, code) }
+
+// ChoiceLabel is the label of code in cs.
+func ChoiceLabel(cs []Choice, code string) string { return label(cs, code) }
 
 // The dimensions of the vulnerability assessment framework.
 const (

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -457,4 +458,298 @@ func (d *DB) FindPreventScreening(ctx context.Context, a *contest.Actor, id int6
 		return nil, err
 	}
 	return s, nil
+}
+
+// ReviewMonths are when a case is reviewed after exit.
+var ReviewMonths = []int{6, 12}
+
+func checkText(fe *contest.FieldErrors, field, what, v string, required bool) {
+	switch {
+	case v == "" && required:
+		fe.Add(field, "Enter "+what)
+	case len(v) > 4000:
+		fe.Add(field, strings.ToUpper(what[:1])+what[1:]+" must be 4000 characters or fewer")
+	}
+}
+
+// OpenSupportPlan implements contest.PreventService.
+func (d *DB) OpenSupportPlan(ctx context.Context, a *contest.Actor, referralID int64, providers []string, goals string) (*contest.SupportPlan, error) {
+	var fe contest.FieldErrors
+	var ps []string
+	for _, p := range providers {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(ps, p) {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		fe.Add("providers", "Enter at least one intervention provider")
+	}
+	for _, p := range ps {
+		if len(p) > 200 {
+			fe.Add("providers", "Each provider must be 200 characters or fewer")
+			break
+		}
+	}
+	goals = strings.TrimSpace(goals)
+	checkText(&fe, "goals", "the goals of the plan", goals, true)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(ps)
+	err := d.preventWrite(ctx, a, referralID, "support plan", func(tx *Tx, r *contest.PreventReferral) (map[string]string, error) {
+		if r.Stage != stageAdopted && r.Stage != stagePoliceLed {
+			return nil, contest.Errorf(contest.ECONFLICT, "Support starts once the panel has adopted the case, or for a police-led case.")
+		}
+		if err := tx.requireConsent(ctx, referralID); err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, "INSERT INTO support_plans (referral_id, providers, goals, status, opened_by, opened_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (referral_id) DO NOTHING",
+			referralID, string(body), goals, contest.PlanOpen, a.UserID, micros(tx.now))
+		if err != nil {
+			return nil, fmt.Errorf("support plan: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, contest.Errorf(contest.ECONFLICT, "This case already has a support plan.")
+		}
+		return map[string]string{"providers": strings.Join(ps, "; ")}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.FindSupportPlan(ctx, a, referralID)
+}
+
+// AddSupportSession implements contest.PreventService.
+func (d *DB) AddSupportSession(ctx context.Context, a *contest.Actor, referralID int64, s *contest.SupportSession) error {
+	var fe contest.FieldErrors
+	s.Provider, s.Progress = strings.TrimSpace(s.Provider), strings.TrimSpace(s.Progress)
+	if s.Provider == "" {
+		fe.Add("provider", "Select the provider")
+	}
+	if s.HeldAt.IsZero() {
+		fe.Add("held_at", "Enter the date of the session")
+	} else if s.HeldAt.After(d.now().Add(24 * time.Hour)) {
+		fe.Add("held_at", "The date of the session must be today or in the past")
+	}
+	checkText(&fe, "progress", "the progress made", s.Progress, true)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return d.preventWrite(ctx, a, referralID, "support session", func(tx *Tx, r *contest.PreventReferral) (map[string]string, error) {
+		var planID int64
+		var status, providers string
+		err := tx.QueryRowContext(ctx, "SELECT id, status, providers FROM support_plans WHERE referral_id = $1", referralID).Scan(&planID, &status, &providers)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, contest.Errorf(contest.ECONFLICT, "Open a support plan before recording sessions.")
+		} else if err != nil {
+			return nil, fmt.Errorf("support plan: %w", err)
+		}
+		if status != contest.PlanOpen {
+			return nil, contest.Errorf(contest.ECONFLICT, "Support has ended for this case.")
+		}
+		var ps []string
+		if err := json.Unmarshal([]byte(providers), &ps); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ps, s.Provider) {
+			fe := contest.FieldErrors{}
+			fe.Add("provider", "Select one of the plan's providers")
+			return nil, fe.Err()
+		}
+		if err := tx.requireConsent(ctx, referralID); err != nil {
+			return nil, err
+		}
+		s.RecordedBy, s.RecordedAt = a.UserID, tx.now
+		if err := tx.QueryRowContext(ctx, "INSERT INTO support_sessions (plan_id, provider, held_at, progress, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+			planID, s.Provider, micros(s.HeldAt), s.Progress, a.UserID, micros(tx.now)).Scan(&s.ID); err != nil {
+			return nil, fmt.Errorf("support session: %w", err)
+		}
+		return map[string]string{"session": itoa(s.ID), "provider": s.Provider}, nil
+	})
+}
+
+// ExitSupportPlan implements contest.PreventService.
+func (d *DB) ExitSupportPlan(ctx context.Context, a *contest.Actor, referralID int64, outcome, reason string) (*contest.SupportPlan, error) {
+	var fe contest.FieldErrors
+	if !contest.ChoiceValid(contest.ExitOutcomes, outcome) {
+		fe.Add("outcome", "Select the outcome of support")
+	}
+	reason = strings.TrimSpace(reason)
+	checkText(&fe, "reason", "the reason for exit", reason, true)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	err := d.preventWrite(ctx, a, referralID, "support exit", func(tx *Tx, r *contest.PreventReferral) (map[string]string, error) {
+		res, err := tx.ExecContext(ctx, "UPDATE support_plans SET status = $1, outcome = $2, exit_reason = $3, exited_by = $4, exited_at = $5 WHERE referral_id = $6 AND status = $7",
+			contest.PlanExited, outcome, reason, a.UserID, micros(tx.now), referralID, contest.PlanOpen)
+		if err != nil {
+			return nil, fmt.Errorf("exit: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, contest.Errorf(contest.ECONFLICT, "This case has no open support plan.")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE prevent_referrals SET stage = $1, updated_by = $2, updated_at = $3 WHERE id = $4",
+			stageExited, a.UserID, micros(tx.now), referralID); err != nil {
+			return nil, fmt.Errorf("exit: %w", err)
+		}
+		// The reviews go to the case's owner (the exiting officer if
+		// it has none) and appear in their queue when due.
+		owner := r.OwnerUserID
+		if owner == 0 {
+			owner = a.UserID
+		}
+		for _, m := range ReviewMonths {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO prevent_reviews (referral_id, months, due_at, owner_user_id) VALUES ($1, $2, $3, $4)",
+				referralID, m, micros(tx.now.AddDate(0, m, 0)), owner); err != nil {
+				return nil, fmt.Errorf("schedule review: %w", err)
+			}
+		}
+		return map[string]string{"outcome": outcome, "reason": d.hasher.HMAC(reason), "reviews_for": itoa(owner)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d.FindSupportPlan(ctx, a, referralID)
+}
+
+// FindSupportPlan implements contest.PreventService.
+func (d *DB) FindSupportPlan(ctx context.Context, a *contest.Actor, referralID int64) (*contest.SupportPlan, error) {
+	var out *contest.SupportPlan
+	err := d.preventRead(ctx, a, referralID, "support plan", func(*contest.PreventReferral) error {
+		p := &contest.SupportPlan{ReferralID: referralID}
+		var providers string
+		var opened, exited int64
+		err := d.read.QueryRowContext(ctx, "SELECT id, providers, goals, status, outcome, exit_reason, opened_by, opened_at, exited_by, exited_at FROM support_plans WHERE referral_id = $1", referralID).
+			Scan(&p.ID, &providers, &p.Goals, &p.Status, &p.Outcome, &p.ExitReason, &p.OpenedBy, &opened, &p.ExitedBy, &exited)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("support plan: %w", err)
+		}
+		if err := json.Unmarshal([]byte(providers), &p.Providers); err != nil {
+			return err
+		}
+		p.OpenedAt, p.ExitedAt = fromMicros(opened), fromMicros(exited)
+		rows, err := d.read.QueryContext(ctx, "SELECT id, provider, held_at, progress, recorded_by, recorded_at FROM support_sessions WHERE plan_id = $1 ORDER BY held_at, id", p.ID)
+		if err != nil {
+			return fmt.Errorf("support sessions: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			s := &contest.SupportSession{}
+			var held, rec int64
+			if err := rows.Scan(&s.ID, &s.Provider, &held, &s.Progress, &s.RecordedBy, &rec); err != nil {
+				return err
+			}
+			s.HeldAt, s.RecordedAt = fromMicros(held), fromMicros(rec)
+			p.Sessions = append(p.Sessions, s)
+		}
+		out = p
+		return rows.Err()
+	})
+	return out, err
+}
+
+const reviewCols = "v.id, v.referral_id, t.reference, v.months, v.due_at, v.owner_user_id, v.outcome, v.note, v.done_by, v.done_at"
+
+func scanReview(r interface{ Scan(...any) error }, extra ...any) (*contest.Review, error) {
+	v := &contest.Review{}
+	var due, done int64
+	if err := r.Scan(append([]any{&v.ID, &v.ReferralID, &v.Reference, &v.Months, &due, &v.OwnerUserID, &v.Outcome, &v.Note, &v.DoneBy, &done}, extra...)...); err != nil {
+		return nil, err
+	}
+	v.DueAt, v.DoneAt = fromMicros(due), fromMicros(done)
+	return v, nil
+}
+
+// FindReviewQueue implements contest.PreventService: the same access rule
+// as the referrals list, as an SQL predicate.
+func (d *DB) FindReviewQueue(ctx context.Context, a *contest.Actor) ([]*contest.Review, error) {
+	if !access.Can(a, access.Read, contest.KindPreventCase) {
+		return nil, d.denied(ctx, a, contest.AuditList, contest.KindPreventCase, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	}
+	where, args := access.Filter(a, access.Read, contest.KindPreventCase, "t", 2)
+	rows, err := d.read.QueryContext(ctx, "SELECT "+reviewCols+" FROM prevent_reviews v JOIN prevent_referrals t ON t.id = v.referral_id WHERE v.owner_user_id = $1 AND v.done_at = 0 AND "+
+		where+" ORDER BY v.due_at, v.id LIMIT 500", append([]any{a.UserID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("review queue: %w", err)
+	}
+	defer rows.Close()
+	var out []*contest.Review
+	for rows.Next() {
+		v, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindPreventCase,
+		Detail: map[string]string{"part": "review queue", "results": itoa(int64(len(out)))}}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FindReviews implements contest.PreventService.
+func (d *DB) FindReviews(ctx context.Context, a *contest.Actor, referralID int64) ([]*contest.Review, error) {
+	var out []*contest.Review
+	err := d.preventRead(ctx, a, referralID, "reviews", func(*contest.PreventReferral) error {
+		rows, err := d.read.QueryContext(ctx, "SELECT "+reviewCols+" FROM prevent_reviews v JOIN prevent_referrals t ON t.id = v.referral_id WHERE v.referral_id = $1 ORDER BY v.months", referralID)
+		if err != nil {
+			return fmt.Errorf("reviews: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scanReview(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// RecordReviewOutcome implements contest.PreventService.
+func (d *DB) RecordReviewOutcome(ctx context.Context, a *contest.Actor, reviewID int64, outcome, note string) (*contest.Review, error) {
+	var fe contest.FieldErrors
+	if !contest.ChoiceValid(contest.ReviewOutcomes, outcome) {
+		fe.Add("outcome", "Select the outcome of the review")
+	}
+	note = strings.TrimSpace(note)
+	checkText(&fe, "note", "a note of the review", note, true)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	var referralID int64
+	err := d.read.QueryRowContext(ctx, "SELECT referral_id FROM prevent_reviews WHERE id = $1", reviewID).Scan(&referralID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, d.denied(ctx, a, contest.AuditUpdate, contest.KindPreventCase, "", "missing review", contest.NotFound(contest.KindPreventCase))
+	} else if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	var out *contest.Review
+	err = d.preventWrite(ctx, a, referralID, "review", func(tx *Tx, r *contest.PreventReferral) (map[string]string, error) {
+		res, err := tx.ExecContext(ctx, "UPDATE prevent_reviews SET outcome = $1, note = $2, done_by = $3, done_at = $4 WHERE id = $5 AND done_at = 0",
+			outcome, note, a.UserID, micros(tx.now), reviewID)
+		if err != nil {
+			return nil, fmt.Errorf("review: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, contest.Errorf(contest.ECONFLICT, "This review has already been recorded.")
+		}
+		out, err = scanReview(tx.QueryRowContext(ctx, "SELECT "+reviewCols+" FROM prevent_reviews v JOIN prevent_referrals t ON t.id = v.referral_id WHERE v.id = $1", reviewID))
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"review": itoa(reviewID), "outcome": outcome, "note": d.hasher.HMAC(note)}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
