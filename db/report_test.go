@@ -432,3 +432,34 @@ func TestTriageLinked(t *testing.T) {
 		})
 	}
 }
+
+// TestReportClustering: near-duplicates cluster only when the text is
+// similar and the time and place agree; unrelated reports that share
+// common words stay apart.
+func TestReportClustering(t *testing.T) {
+	d := dbtest.MustOpen(t, db.SQLite, nil)
+	pub := contest.PublicReporter("192.0.2.77", "test")
+	day := time.Now().UTC().Add(-6 * 24 * time.Hour).Truncate(time.Hour)
+	head := MustSubmit(t, d, pub, &contest.Report{What: "A drone was flying over the stadium during the match for twenty minutes",
+		Where: "Kingsmere stadium", When: day})
+	cases := []struct {
+		name  string
+		r     contest.Report
+		joins bool
+	}{
+		{"reworded", contest.Report{What: "drone flying over the stadium during the match, about twenty minutes", Where: "stadium, Kingsmere", When: day.Add(time.Hour)}, true},
+		{"no place or time", contest.Report{What: "A drone was flying over the stadium during the match for 20 minutes"}, true},
+		{"other place", contest.Report{What: "A drone was flying over the stadium during the match for twenty minutes", Where: "Ashbridge park", When: day}, false},
+		{"days later", contest.Report{What: "A drone was flying over the stadium during the match for twenty minutes", Where: "Kingsmere stadium", When: day.Add(5 * 24 * time.Hour)}, false},
+		{"same words, other story", contest.Report{What: "The match at the stadium was stopped because a fan was taken ill", Where: "Kingsmere stadium", When: day}, false},
+	}
+	for _, tc := range cases {
+		if tc.r.When.After(time.Now()) {
+			tc.r.When = time.Now().Add(-time.Minute)
+		}
+		r := MustSubmit(t, d, pub, &tc.r)
+		if got := r.ClusterID == head.ID; got != tc.joins {
+			t.Errorf("%s: cluster %d (head %d), joins = %v, want %v", tc.name, r.ClusterID, head.ID, got, tc.joins)
+		}
+	}
+}
