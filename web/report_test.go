@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/contest-ct/contest"
-	"github.com/contest-ct/contest/web"
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
@@ -122,15 +121,12 @@ func TestPublicReportAPI(t *testing.T) {
 // a safe type; a partner cannot reach the desk.
 func TestTriageDesk(t *testing.T) {
 	e := MustEnv(t)
-	srv, err := web.New(web.Config{Store: e.DB, MaxFormBytes: 4 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := e.Server // default limits: multipart bodies up to 21 MiB
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("what", "Photo of a man at the fence")
 	fw, _ := mw.CreateFormFile("attachments", `evil".html`)
-	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 5000)...)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 3<<20)...) // a 3 MB photo
 	fw.Write(png)
 	mw.Close()
 	req := httptest.NewRequest("POST", "/report", &buf)
@@ -296,5 +292,42 @@ func TestTriageShowsPersonMatches(t *testing.T) {
 	}
 	if !strings.Contains(body, `id="key-matches"`) || !strings.Contains(body, "Same telephone number (07700900777)") || !strings.Contains(body, "Same postcode (AB12CD)") {
 		t.Errorf("identifier matches missing")
+	}
+}
+
+// TestReportAttachmentLimits: a file that is not an allowed type (sniffed
+// from its bytes, whatever its name) or is over 10 MB is refused with the
+// error summary, and nothing is stored.
+func TestReportAttachmentLimits(t *testing.T) {
+	e := MustEnv(t)
+	send := func(name string, data []byte) (int, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("what", "Report with a file")
+		fw, _ := mw.CreateFormFile("attachments", name)
+		fw.Write(data)
+		mw.Close()
+		req := httptest.NewRequest("POST", "/report", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.RemoteAddr = "192.0.2.45:5555"
+		w := httptest.NewRecorder()
+		e.Handler.ServeHTTP(w, req)
+		return w.Code, w.Body.String()
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"photo.jpg", []byte("<!DOCTYPE html><html><script>alert(1)</script>")},
+		{"tool.png", append([]byte("MZ\x90\x00"), bytes.Repeat([]byte{0}, 600)...)},
+		{"big.png", append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{2}, contest.MaxAttachmentBytes)...)},
+	} {
+		code, body := send(tc.name, tc.data)
+		if code != 400 || !strings.Contains(body, `href="#attachments"`) {
+			t.Errorf("%s: %d", tc.name, code)
+		}
+	}
+	if _, total, _ := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{}); total != 0 {
+		t.Errorf("%d reports stored", total)
 	}
 }
