@@ -560,3 +560,88 @@ func (c *Consent) Validate() error {
 	}
 	return fe.Err()
 }
+
+// Panel attendance and decisions.
+const (
+	AttendExpected  = "expected"
+	AttendPresent   = "present"
+	AttendApologies = "apologies"
+	AttendAbsent    = "absent"
+
+	PanelAdopt       = "adopt"
+	PanelNotAdopt    = "not_adopt"
+	PanelReferPolice = "refer_police"
+)
+
+// PanelDecisions lists the panel's decisions on a case.
+var PanelDecisions = []Choice{{PanelAdopt, "Adopt as a Channel case"}, {PanelNotAdopt, "Not adopted: no further Prevent action"},
+	{PanelReferPolice, "Not suitable for the panel: back to the police"}}
+
+// PanelMeeting is a meeting of a local authority's panel, chaired by the
+// authority. Its papers are shown only to its members.
+type PanelMeeting struct {
+	ID          int64          `json:"id"`
+	HeldAt      time.Time      `json:"held_at"`
+	ChairUserID int64          `json:"chair_user_id"`
+	Status      string         `json:"status"` // scheduled
+	Members     []*PanelMember `json:"members"`
+	Agenda      []*AgendaItem  `json:"agenda"`
+	// Papers are nil, and PapersHidden true, for a reader who is not a
+	// member of this meeting.
+	Papers       []*PanelPaper `json:"papers,omitempty"`
+	PapersHidden bool          `json:"papers_hidden,omitempty"`
+	Meta         Meta          `json:"meta"`
+}
+
+// PanelMember is a member of one meeting and their attendance.
+type PanelMember struct {
+	UserID     int64  `json:"user_id"`
+	Name       string `json:"name"`
+	Attendance string `json:"attendance"`
+}
+
+// AgendaItem is a case on a meeting's agenda and, once decided, its
+// minute.
+type AgendaItem struct {
+	ID         int64     `json:"id"`
+	ReferralID int64     `json:"referral_id"`
+	Reference  string    `json:"reference"`
+	Position   int       `json:"position"`
+	Decision   string    `json:"decision,omitempty"`
+	Minutes    string    `json:"minutes,omitempty"`
+	Actions    string    `json:"actions,omitempty"`
+	MinutedBy  int64     `json:"minuted_by,omitempty"`
+	MinutedAt  time.Time `json:"minuted_at,omitzero"`
+}
+
+// PanelPaper is a paper for a meeting, perhaps about one case.
+type PanelPaper struct {
+	ID         int64     `json:"id"`
+	ReferralID int64     `json:"referral_id,omitempty"`
+	Title      string    `json:"title"`
+	Body       string    `json:"body"`
+	AddedBy    int64     `json:"added_by"`
+	AddedAt    time.Time `json:"added_at"`
+}
+
+// PanelService runs the panels. A meeting is seen under the access rule for
+// KindPanelMeeting; its papers only by its members; a hidden meeting and a
+// missing one give the same ENOTFOUND.
+type PanelService interface {
+	// CreatePanelMeeting is for a local authority: the meeting is its own,
+	// for its area, chaired by the creator unless ChairUserID is set, with
+	// the given members (the chair is always one).
+	CreatePanelMeeting(ctx context.Context, a *Actor, m *PanelMeeting, memberIDs []int64) error
+	FindPanelMeetings(ctx context.Context, a *Actor) ([]*PanelMeeting, error)
+	FindPanelMeetingByID(ctx context.Context, a *Actor, id int64) (*PanelMeeting, error)
+	// BuildPanelAgenda adds the area's cases due at a panel (screened to
+	// the panel, not yet on an undecided agenda item) and returns how many.
+	BuildPanelAgenda(ctx context.Context, a *Actor, meetingID int64) (int, error)
+	// SetPanelAttendance records a member's attendance.
+	SetPanelAttendance(ctx context.Context, a *Actor, meetingID, userID int64, attendance string) error
+	// AddPanelPaper adds a paper; members only.
+	AddPanelPaper(ctx context.Context, a *Actor, meetingID int64, p *PanelPaper) error
+	// RecordPanelDecision minutes the decision on an agenda item, with the
+	// actions, and moves the case on. Members only; ECONFLICT if decided.
+	RecordPanelDecision(ctx context.Context, a *Actor, meetingID, itemID int64, decision, minutes, actions string) (*AgendaItem, error)
+}

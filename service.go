@@ -125,6 +125,8 @@ type Store interface {
 	ReportService
 	ContentService
 	MatchService
+	PreventService
+	PanelService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }
