@@ -182,9 +182,9 @@ func readUpload(fh *multipart.FileHeader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, contest.MaxAttachmentBytes+1))
 }
 
-// reportForm shows the public report form.
+// reportForm shows the first question of the public report.
 func (h *handler) reportForm(w http.ResponseWriter, r *http.Request) error {
-	return h.render(w, r, http.StatusOK, "report_form", &page{Title: "Report possible terrorist activity", Data: reportFormData()})
+	return h.showStep(w, r, 0, nil, nil)
 }
 
 func reportFormData() map[string]any {
@@ -198,10 +198,16 @@ func reportFormData() map[string]any {
 // reportSubmit stores a report from the public form. The confirmation
 // page, with the reference, is sent only once the report is committed.
 func (h *handler) reportSubmit(w http.ResponseWriter, r *http.Request) error {
+	form, atts, err := readReportForm(r)
+	if err == nil {
+		if st := form.Get("step"); (st != "" && st != stepSend) || form.Get("goto") != "" {
+			return h.reportStepSubmit(w, r, form)
+		}
+	}
+	// Sending: "check your answers", or the whole report in one post.
 	if err := h.checkReportLimit(w, r); err != nil {
 		return err
 	}
-	form, atts, err := readReportForm(r)
 	var rep *contest.Report
 	if err == nil {
 		rep, err = parseReportForm(form)
@@ -214,7 +220,24 @@ func (h *handler) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 		if contest.ErrorCode(err) != contest.EINVALID {
 			return err
 		}
-		return h.showFormError(w, r, "report_form", "Report possible terrorist activity", form, err, reportFormData())
+		// Back to the page that asks the first field in error.
+		step := len(reportSteps)
+		for _, f := range contest.ErrorFields(err) {
+			step = min(step, stepOfField(f.Field))
+		}
+		if form == nil {
+			form = url.Values{}
+		}
+		if fields := contest.ErrorFields(err); len(fields) > 0 {
+			var mine contest.FieldErrors
+			for _, f := range fields {
+				if stepOfField(f.Field) == step {
+					mine = append(mine, f)
+				}
+			}
+			err = mine.Err()
+		}
+		return h.showStep(w, r, step, form, err)
 	}
 	return h.render(w, r, http.StatusOK, "report_done", &page{Title: "Report sent", Data: rep.Reference})
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime/multipart"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -27,12 +29,12 @@ func TestPublicReportForm(t *testing.T) {
 	e := MustEnv(t)
 	anon := e.Anon()
 	res, body := anon.Get(t, "/report")
-	if res.StatusCode != 200 || !strings.Contains(body, "call 999") || !strings.Contains(body, `name="person-1-name"`) {
+	if res.StatusCode != 200 || !strings.Contains(body, "call 999") || !strings.Contains(body, "What did you see or hear?") {
 		t.Fatalf("form: %d\n%.500s", res.StatusCode, body)
 	}
 	res, body = anon.PostForm(t, "/report", url.Values{"what": {""}, "contact-email": {"not-an-email"}, "when-day": {"31"}, "when-month": {"2"}, "when-year": {"2026"}})
 	if res.StatusCode != 400 || !strings.Contains(body, "govuk-error-summary") || !strings.Contains(body, `href="#what"`) ||
-		!strings.Contains(body, `href="#when"`) || !strings.Contains(body, "not-an-email") {
+		!strings.Contains(body, `value="not-an-email"`) {
 		t.Fatalf("bad input: %d\n%s", res.StatusCode, body)
 	}
 	script := `<script>alert("x")</script>`
@@ -329,5 +331,72 @@ func TestReportAttachmentLimits(t *testing.T) {
 	}
 	if _, total, _ := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{}); total != 0 {
 		t.Errorf("%d reports stored", total)
+	}
+}
+
+// TestPublicReportQuestionPages walks the question pages as a browser
+// without JavaScript would: one question a page, errors on the page that
+// asks, answers carried forward, "check your answers" with a way to change
+// each, and the reference only after sending.
+func TestPublicReportQuestionPages(t *testing.T) {
+	e := MustEnv(t)
+	c := e.Anon()
+	hidden := regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	// next posts the page's carried answers plus new ones.
+	next := func(body string, add url.Values) (*http.Response, string) {
+		f := url.Values{}
+		for _, m := range hidden.FindAllStringSubmatch(body, -1) {
+			f.Set(m[1], html.UnescapeString(m[2]))
+		}
+		for k, v := range add {
+			f[k] = v
+		}
+		return c.PostForm(t, "/report", f)
+	}
+	res, body := c.Get(t, "/report")
+	if res.StatusCode != 200 || !strings.Contains(body, "What did you see or hear?") || !strings.Contains(body, "call 999") || strings.Contains(body, `name="where"`) {
+		t.Fatalf("first page %d", res.StatusCode)
+	}
+	res, body = next(body, url.Values{"what": {""}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#what"`) {
+		t.Fatalf("empty what: %d", res.StatusCode)
+	}
+	res, body = next(body, url.Values{"what": {`A man filming the "gates" <b>`}})
+	if res.StatusCode != 200 || !strings.Contains(body, "Where and when did it happen?") {
+		t.Fatalf("second page %d", res.StatusCode)
+	}
+	res, body = next(body, url.Values{"where": {"Stadium Way"}, "when-day": {"30"}, "when-month": {"2"}, "when-year": {"2026"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#when"`) || !strings.Contains(body, "Where and when") {
+		t.Fatalf("bad date stays on its page: %d", res.StatusCode)
+	}
+	res, body = next(body, url.Values{"where": {"Stadium Way"}, "when-day": {"20"}, "when-month": {"11"}, "when-year": {"2026"}, "when-time": {"18:05"}})
+	if !strings.Contains(body, "Who was involved?") {
+		t.Fatalf("third page %d", res.StatusCode)
+	}
+	_, body = next(body, url.Values{"person-1-name": {"Rowan Pellow"}, "person-1-phone": {"07700 900333"}})
+	_, body = next(body, url.Values{"vehicles": {"AB12 CDE"}})
+	res, body = next(body, url.Values{})
+	if res.StatusCode != 200 || !strings.Contains(body, "Check your answers") || !strings.Contains(body, "Rowan Pellow") ||
+		!strings.Contains(body, "&lt;b&gt;") || !strings.Contains(body, "Anonymous") {
+		t.Fatalf("check page %d\n%s", res.StatusCode, body)
+	}
+	// Change the vehicles, come back, and send.
+	res, body = next(body, url.Values{"goto": {"vehicles"}})
+	if !strings.Contains(body, "AB12 CDE") || !strings.Contains(body, "Were there any vehicles") {
+		t.Fatalf("change page %d", res.StatusCode)
+	}
+	_, body = next(body, url.Values{"vehicles": {"XY34 ZZZ"}, "step": {"vehicles"}})
+	res, body = next(body, url.Values{"step": {"check"}})
+	ref := referenceRE.FindString(body)
+	if res.StatusCode != 200 || ref == "" {
+		t.Fatalf("send %d\n%s", res.StatusCode, body)
+	}
+	list, _, _ := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{Reference: ref})
+	if len(list) != 1 || list[0].What != `A man filming the "gates" <b>` || list[0].Vehicles[0] != "XY34 ZZZ" || list[0].People[0].Phone != "07700 900333" ||
+		!list[0].When.Equal(time.Date(2026, 11, 20, 18, 5, 0, 0, time.UTC)) {
+		t.Errorf("stored %+v", list)
+	}
+	if _, total, _ := e.DB.FindReports(t.Context(), contest.SystemActor("test"), contest.ReportFilter{}); total != 1 {
+		t.Errorf("%d reports stored; pages before sending must store nothing", total)
 	}
 }
