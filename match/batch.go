@@ -21,12 +21,12 @@ type BatchOptions struct {
 	// Workers is the number of goroutines; 0 means GOMAXPROCS.
 	Workers int
 	// EMSample is how many records' candidate pairs train EM; 0 means
-	// 20,000. Every candidate pair is used when there are fewer records.
+	// 10,000. Every record is used when there are fewer.
 	EMSample int
 	// Params, when set, are used as they are and EM is skipped.
 	Params *Params
 	// Variants, MaxBlock and MaxCandidates are passed to the Index (see
-	// Options). MaxCandidates 0 means 200 for Link and 30 for Dedupe, where
+	// Options). MaxCandidates 0 means 200 for Link and 20 for Dedupe, where
 	// every record is a query.
 	Variants      *Variants
 	MaxBlock      int
@@ -64,7 +64,7 @@ func (o *BatchOptions) defaults() {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.EMSample <= 0 {
-		o.EMSample = 20000
+		o.EMSample = 10000
 	}
 }
 
@@ -80,7 +80,7 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 	res := &BatchResult{}
 	t0 := time.Now()
 	if opt.MaxCandidates <= 0 {
-		opt.MaxCandidates = 30
+		opt.MaxCandidates = 20
 	}
 	ix := NewIndex(Options{Variants: opt.Variants, MaxBlock: opt.MaxBlock, MaxCandidates: opt.MaxCandidates, Params: opt.Params})
 	if err := ix.AddAll(people); err != nil {

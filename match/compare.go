@@ -301,7 +301,8 @@ func (v *view) compare(a, b *rec) cmpResult {
 	res := cmpResult{v: allMissing()}
 	// Names: every name of a against every name of b, straight and with
 	// given and family swapped; keep the best reading.
-	an, bn := a.section(cNames), b.section(cNames)
+	as, bs := a.sections(), b.sections()
+	an, bn := as[cNames], bs[cNames]
 	best := 1 << 30
 	for i := 0; i+2 < len(an); i += 3 {
 		ag, am, af := an[i], an[i+1], an[i+2]
@@ -342,7 +343,7 @@ func (v *view) compare(a, b *rec) cmpResult {
 		res.v |= swappedBit
 	}
 	res.v.set(fDOB, dobLevel(a.dob, b.dob))
-	aa, ba := a.section(cAddrs), b.section(cAddrs)
+	aa, ba := as[cAddrs], bs[cAddrs]
 	addr := missing
 	for i := 0; i+4 < len(aa); i += 5 {
 		for j := 0; j+4 < len(ba); j += 5 {
@@ -352,9 +353,9 @@ func (v *view) compare(a, b *rec) cmpResult {
 		}
 	}
 	res.v.set(fAddress, addr)
-	res.v.set(fPhone, v.listLevel(a.section(cPhones), b.section(cPhones), 1, 2, closePhone))
-	res.v.set(fEmail, v.listLevel(a.section(cEmails), b.section(cEmails), 1, 2, localPartEqual))
-	res.v.set(fDocument, v.listLevel(a.section(cDocs), b.section(cDocs), 1, 2, closeDoc))
-	res.v.set(fHandle, v.listLevel(a.section(cHandles), b.section(cHandles), 1, 1, nil))
+	res.v.set(fPhone, v.listLevel(as[cPhones], bs[cPhones], 1, 2, closePhone))
+	res.v.set(fEmail, v.listLevel(as[cEmails], bs[cEmails], 1, 2, localPartEqual))
+	res.v.set(fDocument, v.listLevel(as[cDocs], bs[cDocs], 1, 2, closeDoc))
+	res.v.set(fHandle, v.listLevel(as[cHandles], bs[cHandles], 1, 1, nil))
 	return res
 }

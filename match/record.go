@@ -39,6 +39,17 @@ func (r *rec) section(k int) []uint32 {
 	return r.data[off : off+r.count(k)*countWidth[k]]
 }
 
+// sections returns every section at once.
+func (r *rec) sections() (out [nCounts][]uint32) {
+	c, off := r.data[0], 1
+	for k := range nCounts {
+		n := (int(c>>(5*k)) & 31) * countWidth[k]
+		out[k] = r.data[off : off+n]
+		off += n
+	}
+	return out
+}
+
 func (r *rec) live() bool { return r.data != nil }
 
 // tables are the intern tables of an index. A query interns into an

@@ -85,7 +85,7 @@ func TestScale(t *testing.T) {
 		}
 		t.Logf("at most %3d candidates: %.1f pairs per record, blocking recall %.4f", b, float64(compared)/float64(n), float64(found)/float64(max(1, truePairs)))
 	}
-	ix.maxCand = 30
+	ix.maxCand = 20 // as in Dedupe
 	t0 = time.Now()
 	var compared, found, tp, fp int
 	for i := range ix.recs {
@@ -107,7 +107,7 @@ func TestScale(t *testing.T) {
 		}
 	}
 	prec, rec := float64(tp)/float64(max(1, tp+fp)), float64(tp)/float64(max(1, truePairs))
-	t.Logf("at most 30 candidates, one core: %v; %d pairs compared (%.1f per record), %d true pairs, blocking recall %.4f; TP %d FP %d P %.4f R %.4f F1 %.4f",
+	t.Logf("at most 20 candidates, one core: %v; %d pairs compared (%.1f per record), %d true pairs, blocking recall %.4f; TP %d FP %d P %.4f R %.4f F1 %.4f",
 		time.Since(t0).Round(time.Millisecond), compared, float64(compared)/float64(n), truePairs,
 		float64(found)/float64(max(1, truePairs)), tp, fp, prec, rec, 2*prec*rec/max(1e-9, prec+rec))
 }
