@@ -71,7 +71,7 @@ func TestCasePages(t *testing.T) {
 		{"InvestigationListClosed", contest.RoleInvestigator, "/investigations?status=closed", 200, []string{"0 match", "No investigations."}, []string{"Kestrelmoor"}, nil},
 		{"InvestigationListBadStatus", contest.RoleInvestigator, "/investigations?status=pending", 400,
 			[]string{"govuk-error-summary", `href="#status"`, "Select a status from the list"}, nil, nil},
-		{"InvestigationListBadPage", contest.RoleInvestigator, "/investigations?page=0", 400, []string{`href="#page"`, "Page must be a whole number"}, nil, nil},
+		{"InvestigationListBadPage", contest.RoleInvestigator, "/investigations?page=0", 400, []string{"govuk-error-summary", "Page must be a whole number, 1 or more."}, []string{`href="#page"`}, nil},
 		{"InvestigationListWordPage", contest.RoleInvestigator, "/investigations?page=two", 400, []string{"Page must be a whole number"}, nil, nil},
 		{"InvestigationListBadOwner", contest.RoleInvestigator, "/investigations?owner=42", 400, []string{"Owner must be me"}, nil, nil},
 		{"InvestigationListPastTheEnd", contest.RoleInvestigator, "/investigations?page=9", 200, []string{"No investigations on this page", `rel="prev"`}, nil, nil},
@@ -191,7 +191,8 @@ func TestCaseRecordsHiddenLookMissing(t *testing.T) {
 			}
 		}
 	}
-	if checked != len(contest.Roles)*2*len(recs) || hidden < checked/2 {
+	// Every role, on at least the UI and the API page of each kind.
+	if checked < len(contest.Roles)*2*len(recs) || hidden < checked/2 {
 		t.Errorf("checked %d reads, %d of hidden records", checked, hidden)
 	}
 }

@@ -121,10 +121,23 @@ func parseCaseFilter(q url.Values, kind contest.Kind, a *contest.Actor, api bool
 		}
 		f.Offset = (n - 1) * f.Limit
 	}
-	if err := fe.Err(); err != nil {
-		return contest.CaseFilter{Limit: f.Limit}, err
+	if len(fe) == 0 {
+		return f, nil
 	}
-	return f, nil
+	// In the UI, page and investigation_id come from links, not from a
+	// field of the filter form: their messages head the error summary
+	// without a link to a field that is not there.
+	if !api {
+		var msgs []string
+		for _, e := range fe {
+			if e.Field != "page" && e.Field != "investigation_id" {
+				return contest.CaseFilter{Limit: f.Limit}, fe.Err()
+			}
+			msgs = append(msgs, e.Message+".")
+		}
+		return contest.CaseFilter{Limit: f.Limit}, contest.Errorf(contest.EINVALID, "%s", strings.Join(msgs, " "))
+	}
+	return contest.CaseFilter{Limit: f.Limit}, fe.Err()
 }
 
 // pagination is a GOV.UK pagination block for a list.
