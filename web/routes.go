@@ -37,6 +37,10 @@ type policy struct {
 	// pending allows a signed-in user who has still to set up a second
 	// factor (the enrolment pages and sign-out).
 	pending bool
+	// stateless routes run without a session: no cookie is read or set
+	// and no actor is known, so that the answer is the same for everyone
+	// and may be cached (the public Protect page and feeds).
+	stateless bool
 }
 
 func public() policy   { return policy{access: Public} }
@@ -46,6 +50,10 @@ func can(act access.Action, kind contest.Kind) policy {
 }
 func (p policy) onRecord() policy     { p.record = true; return p }
 func (p policy) whilePending() policy { p.pending = true; return p }
+func (p policy) withoutSession() policy {
+	p.stateless = true
+	return p
+}
 func (p policy) String() string {
 	if p.access == KindAction {
 		return fmt.Sprintf("%s %s", p.action, p.kind)
@@ -108,6 +116,14 @@ func routeTable() []route {
 		{"GET", "/subjects/{id}", can(access.Read, contest.KindSubject).onRecord(), (*handler).subjectShow},
 		{"GET", "/prevent/referrals", can(access.Read, contest.KindPreventCase), (*handler).referralList},
 		{"GET", "/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).referralShow},
+		// Prevent (issue 6): referral from any sector, what the referrer
+		// learns, screening by counter-terrorism police.
+		{"GET", "/prevent/refer", can(access.Create, contest.KindPreventCase), (*handler).preventReferNew},
+		{"POST", "/prevent/refer", can(access.Create, contest.KindPreventCase), (*handler).preventReferCreate},
+		{"GET", "/prevent/outcome", can(access.Create, contest.KindPreventCase), (*handler).preventOutcome},
+		{"GET", "/prevent/referrals/{id}/screening", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).preventScreening},
+		{"POST", "/prevent/referrals/{id}/screening/check", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventScreenCheck},
+		{"POST", "/prevent/referrals/{id}/screening/decision", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventScreenDecide},
 
 		// The national threat level.
 		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},
@@ -218,6 +234,8 @@ func routeTable() []route {
 		{"GET", "/api/v1/subjects/{id}", can(access.Read, contest.KindSubject).onRecord(), (*handler).apiSubjectShow},
 		{"GET", "/api/v1/prevent/referrals", can(access.Read, contest.KindPreventCase), (*handler).apiReferralList},
 		{"GET", "/api/v1/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).apiReferralShow},
+		{"POST", "/api/v1/prevent/referrals", can(access.Create, contest.KindPreventCase), (*handler).apiPreventReferralCreate},
+		{"GET", "/api/v1/prevent/my-referrals/{reference}", can(access.Create, contest.KindPreventCase), (*handler).apiPreventOutcome},
 
 		{"POST", "/api/v1/public/reports", public(), (*handler).apiPublicReport},
 
@@ -234,6 +252,39 @@ func routeTable() []route {
 		{"GET", "/api/v1/content-statistics", can(access.Read, contest.KindContentRef), (*handler).apiContentStats},
 		{"POST", "/api/v1/hash", can(access.Read, contest.KindHashBank), (*handler).apiHash},
 		{"GET", "/api/v1/match", can(access.Read, contest.KindHashBank), (*handler).apiMatch},
+
+		// Protect: bulletins, sectors, partners' delivery channels, the
+		// premises register and training records.
+		{"GET", "/bulletins", can(access.Read, contest.KindBulletin), (*handler).bulletinList},
+		{"GET", "/bulletins/new", can(access.Create, contest.KindBulletin), (*handler).bulletinNew},
+		{"POST", "/bulletins", can(access.Create, contest.KindBulletin), (*handler).bulletinCreate},
+		{"GET", "/bulletins/{id}", can(access.Read, contest.KindBulletin).onRecord(), (*handler).bulletinShow},
+		{"POST", "/bulletins/{id}/publish", can(access.Update, contest.KindBulletin).onRecord(), (*handler).bulletinPublish},
+		{"POST", "/bulletins/{id}/acknowledge", can(access.Read, contest.KindBulletin).onRecord(), (*handler).bulletinAcknowledge},
+		{"POST", "/bulletins/{id}/resend", can(access.Update, contest.KindBulletin).onRecord(), (*handler).bulletinResend},
+		{"POST", "/bulletins/{id}/cascade", can(access.Read, contest.KindBulletin).onRecord(), (*handler).bulletinCascade},
+		{"GET", "/protect/sectors", can(access.Read, contest.KindOrg), (*handler).sectorList},
+		{"POST", "/protect/sectors", can(access.Create, contest.KindOrg), (*handler).sectorCreate},
+		{"POST", "/protect/sectors/{id}/members", can(access.Update, contest.KindOrg).onRecord(), (*handler).sectorMember},
+		{"GET", "/protect/partners/{id}", can(access.Update, contest.KindOrg).onRecord(), (*handler).partnerChannels},
+		{"POST", "/protect/partners/{id}", can(access.Update, contest.KindOrg).onRecord(), (*handler).partnerChannelsSet},
+		{"POST", "/protect/partners/{id}/feed-token", can(access.Update, contest.KindOrg).onRecord(), (*handler).partnerFeedToken},
+		{"GET", "/premises", can(access.Read, contest.KindPremises), (*handler).premisesList},
+		{"GET", "/premises/new", can(access.Create, contest.KindPremises), (*handler).premisesNew},
+		{"GET", "/premises/reviews", can(access.Read, contest.KindPremises), (*handler).premisesReviews},
+		{"POST", "/premises", can(access.Create, contest.KindPremises), (*handler).premisesCreate},
+		{"GET", "/premises/{id}", can(access.Read, contest.KindPremises).onRecord(), (*handler).premisesShow},
+		{"POST", "/premises/{id}/assessments", can(access.Update, contest.KindPremises).onRecord(), (*handler).premisesAssess},
+		{"POST", "/premises/{id}/findings/{finding}/resolve", can(access.Update, contest.KindPremises).onRecord(), (*handler).premisesResolve},
+		{"POST", "/premises/{id}/plans", can(access.Update, contest.KindPremises).onRecord(), (*handler).premisesPlanUpload},
+		{"GET", "/premises/{id}/plans/{plan}", can(access.Read, contest.KindPremises).onRecord(), (*handler).premisesPlan},
+		{"GET", "/training", can(access.Read, contest.KindTraining), (*handler).trainingList},
+		{"POST", "/training", can(access.Create, contest.KindTraining), (*handler).trainingCreate},
+		// Protect for the public and partners' feed readers: no sign-in,
+		// no session.
+		{"GET", "/public", public().withoutSession(), (*handler).publicPage},
+		{"GET", "/public/statements.atom", public().withoutSession(), (*handler).publicFeed},
+		{"GET", "/feeds/bulletins.atom", public().withoutSession(), (*handler).partnerFeed},
 
 		// Anything else is not found, in HTML or as a problem.
 		{"", "/api/", public(), (*handler).apiNotFound},

@@ -1,0 +1,148 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/contest-ct/contest"
+)
+
+// mustTeacher moves the fixture's partner into the education organisation,
+// so that they refer as a school.
+func (e *testEnv) mustTeacher(tb testing.TB) {
+	tb.Helper()
+	edu := e.Orgs[contest.OrgEducation].ID
+	if _, err := e.DB.UpdateUser(context.Background(), contest.SystemActor("test"), e.Users[contest.RolePartner].ID, contest.UserUpdate{OrgID: &edu}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func goodReferralForm() url.Values {
+	return url.Values{"given_name": {"Testa"}, "family_name": {"Webform"}, "date_of_birth": {"2010-02-03"}, "area": {"Northshire"},
+		"child_under_18": {"yes"}, "sector": {"education"}, "how_concern_arose": {"Raised by a tutor."}, "behaviour": {"Shared violent material."},
+		"indicators": {"Grievance talk."}, "discussed_with_person": {"no"}, "parental_support": {"Parents aware."}, "concern": {"other"},
+		"age": {"15"}, "gender": {"unknown"}}
+}
+
+func TestPreventReferralPages(t *testing.T) {
+	e := MustEnv(t)
+	e.mustTeacher(t)
+	teacher := e.MustSignIn(t, contest.RolePartner)
+	res, body := teacher.Get(t, "/prevent/refer")
+	if res.StatusCode != 200 || !strings.Contains(body, "Make a Prevent referral") || !strings.Contains(body, "never used to score") {
+		t.Fatalf("form: %d\n%.1000s", res.StatusCode, body)
+	}
+	// Bad input: the error summary, what was typed kept, nothing stored.
+	bad := goodReferralForm()
+	bad.Set("family_name", "")
+	bad.Set("age", "fifteen")
+	bad.Set("behaviour", "")
+	res, body = teacher.PostForm(t, "/prevent/refer", bad)
+	for _, want := range []string{"There is a problem", `href="#family_name"`, `href="#age"`, `href="#behaviour"`, "Raised by a tutor."} {
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("bad form: %d, no %q", res.StatusCode, want)
+		}
+	}
+	if _, n, _ := e.DB.FindPreventReferrals(context.Background(), contest.SystemActor("test"), contest.CaseFilter{}); n != 0 {
+		t.Fatalf("%d referrals after bad input", n)
+	}
+	res, _ = teacher.PostForm(t, "/prevent/refer", goodReferralForm())
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/prevent/outcome?reference=PR-") {
+		t.Fatalf("refer: %d %q", res.StatusCode, loc)
+	}
+	ref, _ := url.QueryUnescape(strings.TrimPrefix(loc, "/prevent/outcome?reference="))
+	res, body = teacher.Get(t, loc)
+	if res.StatusCode != 200 || !strings.Contains(body, ref) || !strings.Contains(body, "being considered") {
+		t.Fatalf("outcome: %d\n%.1000s", res.StatusCode, body)
+	}
+	if res, body = teacher.Get(t, "/prevent/outcome?reference=PR-2000-AAAAAAAA"); res.StatusCode != 404 || !strings.Contains(body, "no referral of yours") {
+		t.Errorf("unknown reference: %d", res.StatusCode)
+	}
+	got, _, _ := e.DB.FindPreventReferrals(context.Background(), contest.SystemActor("test"), contest.CaseFilter{})
+	page := fmt.Sprintf("/prevent/referrals/%d/screening", got[0].ID)
+	if res, _ := teacher.Get(t, page); res.StatusCode == 200 {
+		t.Errorf("the referrer sees the screening")
+	}
+
+	// Screening by the CTP Prevent officer.
+	off := e.MustSignIn(t, contest.RolePreventOfficer)
+	res, body = off.Get(t, page)
+	if res.StatusCode != 200 || !strings.Contains(body, "Check against Pursue") || !strings.Contains(body, "OFFICIAL-SENSITIVE") {
+		t.Fatalf("screening page: %d\n%.1000s", res.StatusCode, body)
+	}
+	if res, _ = off.PostForm(t, page+"/decision", url.Values{"decision": {"panel"}, "reason": {"x"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("decision before the check: %d", res.StatusCode)
+	}
+	if res, _ = off.PostForm(t, page+"/check", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("check: %d", res.StatusCode)
+	}
+	res, body = off.Get(t, page)
+	if !strings.Contains(body, "Checked against Pursue") || !strings.Contains(body, "Record the decision") {
+		t.Fatalf("after the check:\n%.2000s", body)
+	}
+	res, body = off.PostForm(t, page+"/decision", url.Values{"decision": {"not_prevent"}, "reason": {"No CT risk."}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `href="#signposted_to"`) {
+		t.Errorf("decision without signposting: %d", res.StatusCode)
+	}
+	res, _ = off.PostForm(t, page+"/decision", url.Values{"decision": {"not_prevent"}, "reason": {"No CT risk."}, "signposted_to": {"Early help"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("decide: %d", res.StatusCode)
+	}
+	if _, body = off.Get(t, page); !strings.Contains(body, "Not for Prevent: signposted elsewhere") || !strings.Contains(body, "Early help") {
+		t.Errorf("decision not shown")
+	}
+	if _, body = teacher.Get(t, loc); !strings.Contains(body, "not being taken forward by Prevent") || !strings.Contains(body, "Early help") {
+		t.Errorf("referrer does not see the outcome:\n%.1500s", body)
+	}
+}
+
+func TestPreventReferralAPI(t *testing.T) {
+	e := MustEnv(t)
+	e.mustTeacher(t)
+	api := e.MustAPI(t, contest.RolePartner)
+	_, router := MustOpenAPI(t)
+	good := `{"family_name":"Apiform","area":"Northshire","sector":"health","concern":"incel","age":19,"details":{"how_concern_arose":"GP consultation.","behaviour":"Threats online.","indicators":"Misogynist forums.","discussed_with_person":"yes"}}`
+	for _, c := range []struct {
+		name, body string
+		status     int
+	}{
+		{"good", good, 201},
+		{"invalid", `{"family_name":"","area":"Northshire","sector":"x","concern":"incel","details":{}}`, 422},
+		{"unknown field", `{"religion":"x"}`, 422},
+	} {
+		res, body := api.Do(t, "POST", "/api/v1/prevent/referrals", strings.NewReader(c.body), map[string]string{"Content-Type": "application/json"})
+		if res.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d\n%s", c.name, res.StatusCode, c.status, body)
+		}
+		checkDocument(t, router, "POST", "/api/v1/prevent/referrals", c.body, res, body)
+		if c.status == 201 {
+			var v contest.ReferrerView
+			if err := json.Unmarshal([]byte(body), &v); err != nil || v.Outcome != contest.ReferrerReceived {
+				t.Fatalf("created: %s", body)
+			}
+			path := "/api/v1/prevent/my-referrals/" + v.Reference
+			res, body = api.Get(t, path)
+			if res.StatusCode != 200 || !strings.Contains(body, v.Reference) {
+				t.Errorf("referrer view: %d %s", res.StatusCode, body)
+			}
+			checkDocument(t, router, "GET", path, "", res, body)
+			// The Prevent officer's organisation did not make it.
+			res, body = e.MustAPI(t, contest.RoleInvestigator).Get(t, path)
+			checkDocument(t, router, "GET", path, "", res, body)
+			if res.StatusCode != 403 && res.StatusCode != 404 {
+				t.Errorf("investigator: %d", res.StatusCode)
+			}
+		}
+	}
+	res, body := api.Get(t, "/api/v1/prevent/my-referrals/PR-2000-AAAAAAAA")
+	if res.StatusCode != 404 {
+		t.Errorf("missing: %d", res.StatusCode)
+	}
+	checkDocument(t, router, "GET", "/api/v1/prevent/my-referrals/PR-2000-AAAAAAAA", "", res, body)
+}
