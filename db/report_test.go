@@ -463,3 +463,27 @@ func TestReportClustering(t *testing.T) {
 		}
 	}
 }
+
+// TestReportOneWrite: storing a public report (with people, identifiers,
+// a contact and an attachment) is exactly one write transaction, so that
+// the group commit can share its fsync with other reports.
+func TestReportOneWrite(t *testing.T) {
+	for _, e := range dbtest.Engines() {
+		t.Run(string(e), func(t *testing.T) {
+			d := dbtest.MustOpen(t, e, nil)
+			pub := contest.PublicReporter("192.0.2.90", "test")
+			MustSubmit(t, d, pub, &contest.Report{What: "Warm-up report so that statements are prepared"})
+			for i, r := range []*contest.Report{
+				{What: "Unrelated first report about a van", People: []contest.ReportPerson{{Name: "Avery Tolland", Phone: "07700 900111"}}},
+				{What: "Unrelated first report about a van!", Vehicles: []string{"AB12 CDE"}, Contact: contest.ReportContact{Email: "r@example.org"},
+					Attachments: []*contest.Attachment{{Filename: "a.txt", Data: []byte("plain text note")}}},
+			} {
+				_, before := d.WriteGroups()
+				MustSubmit(t, d, pub, r)
+				if _, after := d.WriteGroups(); after-before != 1 {
+					t.Errorf("report %d: %d write transactions, want 1", i, after-before)
+				}
+			}
+		})
+	}
+}
