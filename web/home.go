@@ -76,16 +76,19 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) error {
 			d.Strands = append(d.Strands, homeStrand{strandDef: s, Rows: s.rowsFor(a)})
 		}
 	}
-	var err error
-	if access.Can(a, access.Read, contest.KindInvestigation) {
-		if d.Pursue, err = h.pursueHome(ctx, a); err != nil {
-			return err
+	err := parallel(func() (err error) {
+		if access.Can(a, access.Read, contest.KindInvestigation) {
+			d.Pursue, err = h.pursueHome(ctx, a)
 		}
-	}
-	if access.Can(a, access.Read, contest.KindPreventCase) {
-		if d.Prevent, err = h.preventHome(ctx, a); err != nil {
-			return err
+		return err
+	}, func() (err error) {
+		if access.Can(a, access.Read, contest.KindPreventCase) {
+			d.Prevent, err = h.preventHome(ctx, a)
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if a.Role == contest.RoleAdmin || a.Role == contest.RoleSupervisor {
 		d.ShowAdmin = true
