@@ -91,8 +91,12 @@ func (d *DB) SetThreatLevel(ctx context.Context, a *contest.Actor, level contest
 		if prev != 0 {
 			from = contest.ThreatLevel(prev).String()
 		}
-		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditUpdate, Kind: contest.KindThreatLevel, RecordID: itoa(t.ID),
-			Detail: map[string]string{"level": from + " -> " + level.String(), "rationale": d.hasher.HMAC(rationale)}})
+		if err := tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditUpdate, Kind: contest.KindThreatLevel, RecordID: itoa(t.ID),
+			Detail: map[string]string{"level": from + " -> " + level.String(), "rationale": d.hasher.HMAC(rationale)}}); err != nil {
+			return err
+		}
+		// Every partner is told in the same transaction (Protect).
+		return tx.threatBulletin(ctx, a, t, from)
 	})
 	if err != nil {
 		return nil, err
