@@ -203,6 +203,9 @@ func (l *loader) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: bulk load: %w", err)
 	}
+	if err := l.protect(ctx); err != nil {
+		return err
+	}
 	l.sum.Counts["investigations"] = len(invs)
 	l.sum.Counts["subjects_active"] = len(subjects) - l.sum.Counts["subjects_former"]
 	l.sum.Counts["subjects_closed"] = len(closed)
