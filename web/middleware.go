@@ -41,7 +41,7 @@ func (s *Server) buildHandler() (http.Handler, error) {
 			p = rt.path
 		}
 		var hh http.Handler = h.wrap(rt)
-		if !rt.api() && rt.path != "/assets/" && rt.path != "/healthz" && rt.path != "/metrics" {
+		if !rt.api() && !rt.policy.stateless && rt.path != "/assets/" && rt.path != "/healthz" && rt.path != "/metrics" {
 			hh = s.sessions.LoadAndSave(hh)
 		}
 		mux.Handle(p, hh)
@@ -81,7 +81,7 @@ func (h *handler) wrap(rt route) http.Handler {
 		var a *contest.Actor
 		var err error
 		switch {
-		case rt.path == "/assets/" || rt.path == "/healthz" || rt.path == "/metrics":
+		case rt.policy.stateless || rt.path == "/assets/" || rt.path == "/healthz" || rt.path == "/metrics":
 			// No actor: these never touch records.
 		case rt.api():
 			a, err = h.apiActor(r)

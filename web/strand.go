@@ -32,7 +32,8 @@ var strands = []strandDef{
 	{Slug: "prevent", Name: "Prevent", Aim: "Stop people becoming terrorists or supporting terrorism, through early intervention.",
 		Kinds: []strandKind{{Kind: contest.KindPreventCase, Label: "Prevent referrals and cases", Href: "/prevent/referrals"}}},
 	{Slug: "protect", Name: "Protect", Aim: "Strengthen protection against a terrorist attack in the UK and of UK interests overseas.",
-		Kinds: []strandKind{{Kind: contest.KindBulletin, Label: "Protective security bulletins"}, {Kind: contest.KindContentRef, Label: "Terrorist content referrals", Href: "/content"}, {Kind: contest.KindHashBank, Label: "Hash banks of known material", Href: "/hash-banks"}}},
+		Kinds: []strandKind{{Kind: contest.KindBulletin, Label: "Protective security bulletins", Href: "/bulletins"}, {Kind: contest.KindContentRef, Label: "Terrorist content referrals", Href: "/content"}, {Kind: contest.KindHashBank, Label: "Hash banks of known material", Href: "/hash-banks"},
+			{Kind: contest.KindPremises, Label: "Premises register", Href: "/premises"}, {Kind: contest.KindTraining, Label: "Counter-terrorism awareness training", Href: "/training"}}},
 	{Slug: "prepare", Name: "Prepare", Aim: "Mitigate the impact of a terrorist attack and recover from it.",
 		Kinds: []strandKind{{Kind: contest.KindIncident, Label: "Incidents and casualty bureau"}}},
 }
