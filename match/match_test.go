@@ -594,3 +594,18 @@ func TestAddAllSameAsAdd(t *testing.T) {
 		t.Errorf("AddAll with a duplicate ID: error %v, %d indexed; want an error and 5000", err, ix.Len())
 	}
 }
+
+func TestThreadCPUTimeAdvances(t *testing.T) {
+	a, ok := match.ThreadCPUTime()
+	if !ok {
+		t.Skip("no thread CPU clock on this platform")
+	}
+	x := 0
+	for i := range 20_000_000 {
+		x += i % 7
+	}
+	b, _ := match.ThreadCPUTime()
+	if b <= a {
+		t.Errorf("thread CPU time went from %v to %v over a busy loop (%d)", a, b, x)
+	}
+}
