@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -596,6 +597,8 @@ func TestAddAllSameAsAdd(t *testing.T) {
 }
 
 func TestThreadCPUTimeAdvances(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	a, ok := match.ThreadCPUTime()
 	if !ok {
 		t.Skip("no thread CPU clock on this platform")
