@@ -33,6 +33,14 @@ func (h *handler) showContent(w http.ResponseWriter, r *http.Request, status int
 		"CanAssess": staff && (c.Status == contest.ContentForAssessment || c.Status == contest.ContentAssessed || c.Status == contest.ContentNotTerrorist),
 		"CanSend":   staff && c.Status == contest.ContentAssessed,
 	}
+	d["ResponseLabel"] = contentStatusLabel(c.Response)
+	if c.PlatformOrgID != 0 {
+		if o, err := h.store.FindOrgByID(r.Context(), a, c.PlatformOrgID); err == nil {
+			d["PlatformOrg"] = o.Name
+		} else if contest.ErrorCode(err) != contest.ENOTFOUND {
+			return err
+		}
+	}
 	if d["CanSend"] == true {
 		orgs, err := h.store.FindOrgs(r.Context(), a)
 		if err != nil {

@@ -32,7 +32,8 @@ func (h *handler) contentStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	view := make([]statRow, len(rows))
 	for i, row := range rows {
-		view[i] = statRow{row, strconv.FormatFloat(100*row.RemovalRate, 'f', 0, 64) + "%"}
+		// A non-breaking hyphen keeps the month on one line.
+		view[i] = statRow{row, strconv.FormatFloat(100*row.RemovalRate, 'f', 0, 64) + "%", strings.Replace(row.Month, "-", "\u2011", 1)}
 	}
 	return h.render(w, r, http.StatusOK, "content_stats", &page{Title: "Content referral statistics", Data: map[string]any{
 		"Rows": view, "MonthChart": monthChart(rows), "PlatformChart": platformChart(rows)}})
@@ -41,7 +42,8 @@ func (h *handler) contentStats(w http.ResponseWriter, r *http.Request) error {
 // statRow is a line of the statistics table.
 type statRow struct {
 	contest.ContentStatRow
-	RatePct string
+	RatePct    string
+	MonthLabel string
 }
 
 // apiContentStats is GET /api/v1/content-statistics.
@@ -88,8 +90,9 @@ func barChart(title string, series []string, bars []bar, ceil float64, unit stri
 	}
 	colours := []string{"#1d70b8", "#00703c", "#f47738"}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="contest-chart" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" aria-labelledby="chart-%s">`,
-		wid, h+bottom, wid, h+bottom, slug(title))
+	// Scales to its column: the viewBox keeps the proportions.
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="contest-chart" role="img" viewBox="0 0 %.0f %.0f" width="100%%" aria-labelledby="chart-%s">`,
+		wid, h+bottom, slug(title))
 	fmt.Fprintf(&b, `<title id="chart-%s">%s</title>`, slug(title), html.EscapeString(title))
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#0b0c0c"/>`, left, top+h-top, wid, top+h-top)
 	fmt.Fprintf(&b, `<text x="2" y="%.0f" font-size="10">%s</text><text x="2" y="%.0f" font-size="10">0</text>`, top+8, html.EscapeString(trimFloat(ceil)+unit), h)
