@@ -54,7 +54,7 @@ var viewNames = []string{
 	"user_list",
 	"user_new",
 	"user_show",
-	"// Prevent (issue 6).",
+	// Prevent (issue 6).
 	"prevent_outcome",
 	"prevent_refer",
 	"prevent_screening",
