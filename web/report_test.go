@@ -400,3 +400,55 @@ func TestPublicReportQuestionPages(t *testing.T) {
 		t.Errorf("%d reports stored; pages before sending must store nothing", total)
 	}
 }
+
+// TestHiddenReportLooksMissing: a supervisor of a local authority may
+// triage reports but sees only their own organisation's; every triage
+// route answers a public report exactly as it answers a missing one.
+func TestHiddenReportLooksMissing(t *testing.T) {
+	e := MustEnv(t)
+	sys := contest.SystemActor("test")
+	u := &contest.User{Username: "la.supervisor", DisplayName: "Local Supervisor", Role: contest.RoleSupervisor, Vetting: contest.CTC,
+		OrgID: e.Orgs[contest.OrgLocalAuthority].ID}
+	if err := e.DB.CreateUser(t.Context(), sys, u, e.Password); err != nil {
+		t.Fatal(err)
+	}
+	c := e.Anon()
+	if res, _ := c.PostForm(t, "/sign-in", url.Values{"username": {u.Username}, "password": {e.Password}}); res.StatusCode != 303 {
+		t.Fatalf("sign in %d", res.StatusCode)
+	}
+	rep := &contest.Report{Channel: contest.ChannelOnline, What: "Hidden from the council", Attachments: []*contest.Attachment{{Filename: "n.txt", Data: []byte("note")}}}
+	if err := e.DB.SubmitReport(t.Context(), contest.PublicReporter("192.0.2.1", "test"), rep); err != nil {
+		t.Fatal(err)
+	}
+	const missing = 987654
+	checked := 0
+	for _, rt := range e.Server.Routes() {
+		if !rt.Record || rt.Kind != contest.KindReport {
+			continue
+		}
+		send := func(id int64) (int, string) {
+			path := strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{id}", fmt.Sprint(id)), "{att}", fmt.Sprint(rep.Attachments[0].ID))
+			var res *http.Response
+			var body string
+			if rt.Method == "GET" {
+				res, body = c.Get(t, path)
+			} else {
+				res, body = c.PostForm(t, path, url.Values{"source": {"1"}, "assessment": {"A"}, "handling": {"P"}, "outcome": {"no_further_action"},
+					"reason": {"x"}, "statement": {"x"}, "rumour_reason": {"x"}})
+			}
+			return res.StatusCode, normaliseBody(body, path)
+		}
+		s1, b1 := send(rep.ID)
+		s2, b2 := send(missing)
+		if s1 != s2 || b1 != b2 || s1 == 200 || s1 == 303 {
+			t.Errorf("%s %s: hidden %d, missing %d", rt.Method, rt.Path, s1, s2)
+		}
+		checked++
+	}
+	if checked < 5 {
+		t.Errorf("checked %d routes", checked)
+	}
+	if got, _ := e.DB.FindReportByID(t.Context(), sys, rep.ID); got.Status != contest.ReportNew {
+		t.Errorf("hidden report changed: %s", got.Status)
+	}
+}
