@@ -635,7 +635,8 @@ type PanelService interface {
 	FindPanelMeetings(ctx context.Context, a *Actor) ([]*PanelMeeting, error)
 	FindPanelMeetingByID(ctx context.Context, a *Actor, id int64) (*PanelMeeting, error)
 	// BuildPanelAgenda adds the area's cases due at a panel (screened to
-	// the panel, not yet on an undecided agenda item) and returns how many.
+	// the panel, not yet on an undecided agenda item), longest waiting
+	// first up to a limit, and returns how many.
 	BuildPanelAgenda(ctx context.Context, a *Actor, meetingID int64) (int, error)
 	// SetPanelAttendance records a member's attendance.
 	SetPanelAttendance(ctx context.Context, a *Actor, meetingID, userID int64, attendance string) error
@@ -644,4 +645,66 @@ type PanelService interface {
 	// RecordPanelDecision minutes the decision on an agenda item, with the
 	// actions, and moves the case on. Members only; ECONFLICT if decided.
 	RecordPanelDecision(ctx context.Context, a *Actor, meetingID, itemID int64, decision, minutes, actions string) (*AgendaItem, error)
+}
+
+// KindDDPCase is a case of the Desistance and Disengagement Programme.
+const KindDDPCase Kind = "ddp_case"
+
+// DDPBases are why a person is on the programme.
+var DDPBases = []Choice{{"licence", "On licence after a terrorism-related sentence"},
+	{"tpim", "Subject to a Terrorism Prevention and Investigation Measures notice"},
+	{"teo", "Subject to a Temporary Exclusion Order"}}
+
+// DDPCase is a person on the Desistance and Disengagement Programme, with
+// the provider and the sessions held.
+type DDPCase struct {
+	ID          int64             `json:"id"`
+	GivenName   string            `json:"given_name"`
+	FamilyName  string            `json:"family_name"`
+	DateOfBirth string            `json:"date_of_birth,omitempty"`
+	Basis       string            `json:"basis"`
+	Mandated    bool              `json:"mandated"`
+	Provider    string            `json:"provider"`
+	Status      string            `json:"status"` // open, closed
+	OwnerUserID int64             `json:"owner_user_id"`
+	Sessions    []*SupportSession `json:"sessions"`
+	Meta        Meta              `json:"meta"`
+}
+
+// Validate checks the fields a caller supplies.
+func (c *DDPCase) Validate() error {
+	var fe FieldErrors
+	c.GivenName, c.FamilyName, c.Provider = strings.TrimSpace(c.GivenName), strings.TrimSpace(c.FamilyName), strings.TrimSpace(c.Provider)
+	switch {
+	case c.FamilyName == "":
+		fe.Add("family_name", "Enter the family name")
+	case len(c.FamilyName) > maxPreventLine || len(c.GivenName) > maxPreventLine:
+		fe.Add("family_name", "Names must be 200 characters or fewer")
+	}
+	c.DateOfBirth = strings.TrimSpace(c.DateOfBirth)
+	if c.DateOfBirth != "" {
+		if _, err := time.Parse("2006-01-02", c.DateOfBirth); err != nil {
+			fe.Add("date_of_birth", "Date of birth must be a real date, like 1990-03-27")
+		}
+	}
+	if !known(DDPBases, c.Basis) {
+		fe.Add("basis", "Select why the person is on the programme")
+	}
+	switch {
+	case c.Provider == "":
+		fe.Add("provider", "Enter the intervention provider")
+	case len(c.Provider) > maxPreventLine:
+		fe.Add("provider", "Provider must be 200 characters or fewer")
+	}
+	return fe.Err()
+}
+
+// DDPService keeps the Desistance and Disengagement Programme's cases.
+type DDPService interface {
+	// CreateDDPCase stores a case; the person is matched like any other.
+	CreateDDPCase(ctx context.Context, a *Actor, c *DDPCase) error
+	FindDDPCases(ctx context.Context, a *Actor) ([]*DDPCase, error)
+	FindDDPCaseByID(ctx context.Context, a *Actor, id int64) (*DDPCase, error)
+	// AddDDPSession records a session with the case's provider.
+	AddDDPSession(ctx context.Context, a *Actor, caseID int64, s *SupportSession) error
 }

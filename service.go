@@ -127,6 +127,7 @@ type Store interface {
 	MatchService
 	PreventService
 	PanelService
+	DDPService
 	ProtectService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

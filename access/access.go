@@ -193,6 +193,13 @@ var Policy = map[contest.Kind]rule{
 		Read:   pursueReaders,
 		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
 	},
+	// The Desistance and Disengagement Programme is run by Prevent
+	// officers with probation.
+	contest.KindDDPCase: {
+		Read:   of(contest.RolePreventOfficer, contest.RoleSupervisor),
+		Create: of(contest.RolePreventOfficer, contest.RoleSupervisor),
+		Update: of(contest.RolePreventOfficer, contest.RoleSupervisor),
+	},
 	contest.KindIncident: {
 		Read:   of(contest.RoleCasualtyBureau, contest.RoleInvestigator, contest.RoleSupervisor, contest.RoleAnalyst),
 		Create: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
@@ -295,6 +302,14 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 	case contest.KindDeconfliction:
 		if intelligence[ok] {
 			return ScopeAll
+		}
+		return ScopeNone
+	case contest.KindDDPCase:
+		switch ok {
+		case contest.OrgCTP, contest.OrgPolice:
+			return ScopeAll
+		case contest.OrgPrisonProbation:
+			return ScopeOwnOrg
 		}
 		return ScopeNone
 	case contest.KindIncident:
@@ -428,8 +443,10 @@ func Filter(a *contest.Actor, act Action, kind contest.Kind, alias string, first
 	conds = append(conds, alias+".classification >= 1")
 	if !a.System {
 		conds = append(conds, alias+".classification <= "+arg(int(a.Vetting.MaxClassification())))
-		q := "NOT EXISTS (SELECT 1 FROM record_compartments rc WHERE rc.kind = " + arg(string(kind)) +
-			" AND rc.record_id = " + alias + ".id"
+		// The records in a compartment the actor is not in, as one set
+		// the database builds once per query (an uncorrelated NOT IN), not
+		// a probe per row.
+		q := alias + ".id NOT IN (SELECT rc.record_id FROM record_compartments rc WHERE rc.kind = " + arg(string(kind))
 		if len(a.Compartments) > 0 {
 			ids := make([]string, len(a.Compartments))
 			for i, c := range a.Compartments {

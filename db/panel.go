@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,12 +231,17 @@ func (d *DB) FindPanelMeetingByID(ctx context.Context, a *contest.Actor, id int6
 	return m, nil
 }
 
-// BuildPanelAgenda implements contest.PanelService.
+// MaxAgenda is how many cases one meeting's agenda takes; the rest wait
+// for the next meeting.
+const MaxAgenda = 30
+
+// BuildPanelAgenda implements contest.PanelService: the longest waiting
+// first.
 func (d *DB) BuildPanelAgenda(ctx context.Context, a *contest.Actor, meetingID int64) (int, error) {
 	added := 0
 	err := d.meetingWrite(ctx, a, meetingID, "agenda", false, func(tx *Tx, m *contest.PanelMeeting) (map[string]string, error) {
 		rows, err := tx.QueryContext(ctx, "SELECT r.id FROM prevent_referrals r WHERE r.stage = $1 AND lower(r.area) = $2"+
-			" AND NOT EXISTS (SELECT 1 FROM panel_agenda g WHERE g.referral_id = r.id AND g.decision = '') ORDER BY r.referred_at, r.id",
+			" AND NOT EXISTS (SELECT 1 FROM panel_agenda g WHERE g.referral_id = r.id AND g.decision = '') ORDER BY r.referred_at, r.id LIMIT "+strconv.Itoa(MaxAgenda),
 			stagePanel, strings.ToLower(m.Meta.Area))
 		if err != nil {
 			return nil, fmt.Errorf("cases due: %w", err)

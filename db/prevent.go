@@ -753,3 +753,168 @@ func (d *DB) RecordReviewOutcome(ctx context.Context, a *contest.Actor, reviewID
 	}
 	return out, nil
 }
+
+const ddpCols = "t.id, t.given_name, t.family_name, t.date_of_birth, t.basis, t.mandated, t.provider, t.status, t.owner_user_id"
+
+func scanDDP(r interface{ Scan(...any) error }) (*contest.DDPCase, error) {
+	c := &contest.DDPCase{}
+	var mandated int64
+	var tmp [5]int64
+	if err := r.Scan(append([]any{&c.ID, &c.GivenName, &c.FamilyName, &c.DateOfBirth, &c.Basis, &mandated, &c.Provider, &c.Status, &c.OwnerUserID},
+		metaDest(&c.Meta, &tmp)...)...); err != nil {
+		return nil, err
+	}
+	metaFinish(&c.Meta, &tmp)
+	c.Mandated = mandated != 0
+	return c, nil
+}
+
+// CreateDDPCase implements contest.DDPService. The case is the creator's
+// organisation's, for its area, and its person is matched at once.
+func (d *DB) CreateDDPCase(ctx context.Context, a *contest.Actor, c *contest.DDPCase) error {
+	if err := d.forbid(ctx, a, access.Create, contest.AuditCreate, contest.KindDDPCase, ""); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.inWrite(ctx, func(tx *Tx) error {
+		c.Status, c.OwnerUserID = "open", a.UserID
+		c.Meta = contest.Meta{Classification: contest.OfficialSensitive, Area: a.OrgArea}
+		tx.newMeta(a, &c.Meta)
+		mandated := 0
+		if c.Mandated {
+			mandated = 1
+		}
+		if err := tx.QueryRowContext(ctx, "INSERT INTO ddp_cases (given_name, family_name, date_of_birth, basis, mandated, provider, status, owner_user_id, "+metaCols+
+			") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+			append([]any{c.GivenName, c.FamilyName, c.DateOfBirth, c.Basis, mandated, c.Provider, c.Status, c.OwnerUserID}, metaArgs(&c.Meta)...)...).Scan(&c.ID); err != nil {
+			return fmt.Errorf("ddp case: %w", err)
+		}
+		meta := c.Meta
+		if _, err := tx.addMention(ctx, a, contest.KindDDPCase, c.ID, "ddp", &meta,
+			&contest.PersonDetails{Given: c.GivenName, Family: c.FamilyName, DateOfBirth: c.DateOfBirth}); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditCreate, Kind: contest.KindDDPCase, RecordID: itoa(c.ID),
+			Detail: map[string]string{"basis": c.Basis, "mandated": fmt.Sprint(c.Mandated)}})
+	})
+}
+
+// FindDDPCases implements contest.DDPService: open cases first.
+func (d *DB) FindDDPCases(ctx context.Context, a *contest.Actor) ([]*contest.DDPCase, error) {
+	if !access.Can(a, access.Read, contest.KindDDPCase) {
+		return nil, d.denied(ctx, a, contest.AuditList, contest.KindDDPCase, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	}
+	where, args := access.Filter(a, access.Read, contest.KindDDPCase, "t", 1)
+	rows, err := d.read.QueryContext(ctx, "SELECT "+ddpCols+", "+prefixed("t", metaCols)+" FROM ddp_cases t WHERE "+where+" ORDER BY t.status DESC, t.id DESC LIMIT 500", args...)
+	if err != nil {
+		return nil, fmt.Errorf("ddp cases: %w", err)
+	}
+	defer rows.Close()
+	var out []*contest.DDPCase
+	for rows.Next() {
+		c, err := scanDDP(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindDDPCase,
+		Detail: map[string]string{"results": itoa(int64(len(out)))}}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ddpByID reads a case with its compartments and sessions.
+func ddpByID(ctx context.Context, q rowQueryer, id int64) (*contest.DDPCase, error) {
+	c, err := scanDDP(q.QueryRowContext(ctx, "SELECT "+ddpCols+", "+prefixed("t", metaCols)+" FROM ddp_cases t WHERE t.id = $1", id))
+	if err != nil {
+		return nil, err
+	}
+	if err := loadCompartments(ctx, q, contest.KindDDPCase, map[int64]*contest.Meta{id: &c.Meta}); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, provider, held_at, progress, recorded_by, recorded_at FROM ddp_sessions WHERE case_id = $1 ORDER BY held_at, id", id)
+	if err != nil {
+		return nil, fmt.Errorf("ddp sessions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s := &contest.SupportSession{}
+		var held, rec int64
+		if err := rows.Scan(&s.ID, &s.Provider, &held, &s.Progress, &s.RecordedBy, &rec); err != nil {
+			return nil, err
+		}
+		s.HeldAt, s.RecordedAt = fromMicros(held), fromMicros(rec)
+		c.Sessions = append(c.Sessions, s)
+	}
+	return c, rows.Err()
+}
+
+// FindDDPCaseByID implements contest.DDPService.
+func (d *DB) FindDDPCaseByID(ctx context.Context, a *contest.Actor, id int64) (*contest.DDPCase, error) {
+	c, err := ddpByID(ctx, d.read, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindDDPCase, itoa(id), "missing", contest.NotFound(contest.KindDDPCase))
+	} else if err != nil {
+		return nil, fmt.Errorf("ddp case: %w", err)
+	}
+	if dec := access.Decide(a, access.Read, contest.KindDDPCase, &c.Meta); !dec.Allowed {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindDDPCase, itoa(id), dec.Reason, contest.NotFound(contest.KindDDPCase))
+	}
+	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditRead, Kind: contest.KindDDPCase, RecordID: itoa(id)}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// AddDDPSession implements contest.DDPService.
+func (d *DB) AddDDPSession(ctx context.Context, a *contest.Actor, caseID int64, s *contest.SupportSession) error {
+	if err := d.forbid(ctx, a, access.Update, contest.AuditUpdate, contest.KindDDPCase, itoa(caseID)); err != nil {
+		return err
+	}
+	var fe contest.FieldErrors
+	s.Progress = strings.TrimSpace(s.Progress)
+	if s.HeldAt.IsZero() {
+		fe.Add("held_at", "Enter the date of the session")
+	} else if s.HeldAt.After(d.now().Add(24 * time.Hour)) {
+		fe.Add("held_at", "The date of the session must be today or in the past")
+	}
+	checkText(&fe, "progress", "the progress made", s.Progress, true)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	hidden := ""
+	err := d.inWrite(ctx, func(tx *Tx) error {
+		c, err := ddpByID(ctx, tx, caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			hidden = "missing"
+			return contest.NotFound(contest.KindDDPCase)
+		} else if err != nil {
+			return fmt.Errorf("ddp case: %w", err)
+		}
+		if dec := access.Decide(a, access.Update, contest.KindDDPCase, &c.Meta); !dec.Allowed {
+			hidden = dec.Reason
+			return contest.NotFound(contest.KindDDPCase)
+		}
+		if c.Status != "open" {
+			return contest.Errorf(contest.ECONFLICT, "This case is closed.")
+		}
+		s.Provider, s.RecordedBy, s.RecordedAt = c.Provider, a.UserID, tx.now
+		if err := tx.QueryRowContext(ctx, "INSERT INTO ddp_sessions (case_id, provider, held_at, progress, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+			caseID, s.Provider, micros(s.HeldAt), s.Progress, a.UserID, micros(tx.now)).Scan(&s.ID); err != nil {
+			return fmt.Errorf("ddp session: %w", err)
+		}
+		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditUpdate, Kind: contest.KindDDPCase, RecordID: itoa(caseID),
+			Detail: map[string]string{"session": itoa(s.ID)}})
+	})
+	if hidden != "" {
+		return d.denied(ctx, a, contest.AuditUpdate, contest.KindDDPCase, itoa(caseID), hidden, contest.NotFound(contest.KindDDPCase))
+	}
+	return err
+}

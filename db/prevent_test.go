@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/db"
@@ -223,6 +224,67 @@ func TestPreventScreening(t *testing.T) {
 		}
 		if _, err := d.DecidePreventScreening(ctx, officer, third.ID, contest.ScreenPanel, "Again.", ""); contest.ErrorCode(err) != contest.ECONFLICT {
 			t.Errorf("second decision: %v", err)
+		}
+	})
+}
+
+func TestPreventDDP(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		f := dbtest.MustFixture(t, e)
+		d := f.DB
+		officer := f.MustActor(t, contest.RolePreventOfficer)
+		probation := MustPreventUser(t, f, "test.probation", contest.RolePreventOfficer, contest.OrgPrisonProbation, "Northshire")
+		la := f.MustActor(t, contest.RolePanelMember)
+		if err := d.CreateDDPCase(ctx, officer, &contest.DDPCase{FamilyName: " ", Basis: "parole"}); len(contest.ErrorFields(err)) != 3 {
+			t.Errorf("bad case: %v", err)
+		}
+		if err := d.CreateDDPCase(ctx, la, &contest.DDPCase{FamilyName: "Testa", Basis: "licence", Provider: "P"}); contest.ErrorCode(err) != contest.EFORBIDDEN {
+			t.Errorf("local authority made a DDP case: %v", err)
+		}
+		mandated := &contest.DDPCase{GivenName: "Testa", FamilyName: "Licenceby", DateOfBirth: "1988-02-03", Basis: "licence", Mandated: true, Provider: "Intervention provider A"}
+		if err := d.CreateDDPCase(ctx, probation, mandated); err != nil {
+			t.Fatal(err)
+		}
+		voluntary := &contest.DDPCase{FamilyName: "Tpimford", Basis: "tpim", Provider: "Mentoring service B"}
+		if err := d.CreateDDPCase(ctx, officer, voluntary); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := d.MatchPending(ctx); err != nil || n != 2 {
+			t.Errorf("mentions matched: %d %v, want 2", n, err)
+		}
+		// Probation sees its own case; CT police see both; a local
+		// authority neither.
+		for _, c := range []struct {
+			name string
+			a    *contest.Actor
+			n    int
+		}{{"probation", probation, 1}, {"police", officer, 2}} {
+			got, err := d.FindDDPCases(ctx, c.a)
+			if err != nil || len(got) != c.n {
+				t.Errorf("%s: %d cases (%v), want %d", c.name, len(got), err, c.n)
+			}
+		}
+		if _, err := d.FindDDPCases(ctx, la); contest.ErrorCode(err) != contest.EFORBIDDEN {
+			t.Errorf("local authority listed DDP cases: %v", err)
+		}
+		_, hidden := d.FindDDPCaseByID(ctx, probation, voluntary.ID)
+		_, missing := d.FindDDPCaseByID(ctx, probation, voluntary.ID+100)
+		if contest.ErrorCode(hidden) != contest.ENOTFOUND || contest.ErrorMessage(hidden) != contest.ErrorMessage(missing) {
+			t.Errorf("hidden %v, missing %v", hidden, missing)
+		}
+		held := time.Now().UTC().AddDate(0, 0, -2).Truncate(time.Second)
+		if err := d.AddDDPSession(ctx, probation, mandated.ID, &contest.SupportSession{HeldAt: held}); contest.ErrorCode(err) != contest.EINVALID {
+			t.Errorf("session without progress: %v", err)
+		}
+		if err := d.AddDDPSession(ctx, probation, voluntary.ID, &contest.SupportSession{HeldAt: held, Progress: "x"}); contest.ErrorCode(err) != contest.ENOTFOUND {
+			t.Errorf("session on a hidden case: %v", err)
+		}
+		if err := d.AddDDPSession(ctx, probation, mandated.ID, &contest.SupportSession{HeldAt: held, Progress: "Attended; discussed theology with the mentor."}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.FindDDPCaseByID(ctx, officer, mandated.ID)
+		if err != nil || !got.Mandated || len(got.Sessions) != 1 || got.Sessions[0].Provider != "Intervention provider A" || !got.Sessions[0].HeldAt.Equal(held) {
+			t.Fatalf("case %+v %v", got, err)
 		}
 	})
 }

@@ -216,6 +216,10 @@ func (l *loader) run(ctx context.Context) error {
 	if err := l.loadContent(ctx); err != nil {
 		return err
 	}
+	// Prevent (issue 6): panel, assessments, consent, support, DDP.
+	if err := l.loadPrevent(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
