@@ -53,3 +53,31 @@ func (h *handler) contentCaptureDownload(w http.ResponseWriter, r *http.Request)
 	_, _ = w.Write(data)
 	return nil
 }
+
+// captureBody is the answer of POST /api/v1/content-referrals/{id}/captures.
+type captureBody struct {
+	Capture *contest.Capture     `json:"capture"`
+	Matches []*contest.HashMatch `json:"matches"`
+}
+
+// apiContentCaptureUpload is POST /api/v1/content-referrals/{id}/captures
+// with a multipart "file": the capture with its hashes, and its matches in
+// the banks the caller may see (any match raises the referral).
+func (h *handler) apiContentCaptureUpload(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", contest.KindContentRef)
+	if err != nil {
+		return err
+	}
+	_, name, data, err := readUploadForm(r, "file", contest.MaxCaptureBytes)
+	if err != nil {
+		return err
+	}
+	cp, ms, err := h.store.AddCapture(r.Context(), actor(r), id, name, data)
+	if err != nil {
+		return err
+	}
+	if ms == nil {
+		ms = []*contest.HashMatch{}
+	}
+	return writeJSON(w, http.StatusCreated, captureBody{Capture: cp, Matches: ms})
+}

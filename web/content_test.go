@@ -249,6 +249,18 @@ func TestContentReferralJourney(t *testing.T) {
 	res, body = officerAPI.Get(t, "/api/v1/content-statistics")
 	checkAPI(t, router, "GET", "/api/v1/content-statistics", res, body)
 
+	// A capture over the API, checked against the document.
+	rd, hdr = multipartBody(t, "file", "api-shot.png", mustImage(t, 2), nil)
+	delete(hdr, "Sec-Fetch-Site")
+	res, body = officerAPI.Do(t, "POST", apiPath+"/captures", rd, hdr)
+	checkAPI(t, router, "POST", apiPath+"/captures", res, body)
+	if res.StatusCode != 201 || !strings.Contains(body, `"file_name":"api-shot.png"`) || !strings.Contains(body, `"matches":[]`) {
+		t.Errorf("API capture: %d %s", res.StatusCode, body)
+	}
+	if res, _ = platformAPI.Do(t, "POST", apiPath+"/captures", strings.NewReader("x"), map[string]string{"Content-Type": "multipart/form-data; boundary=x"}); res.StatusCode != 403 {
+		t.Errorf("platform uploaded a capture: %d", res.StatusCode)
+	}
+
 	// Bulk over the API.
 	res, body = officerAPI.Do(t, "POST", "/api/v1/content-referrals", strings.NewReader(`{"urls":["https://a.example/1","https://a.example/2"],"content_type":"text"}`),
 		map[string]string{"Content-Type": "application/json"})

@@ -249,6 +249,7 @@ func routeTable() []route {
 		{"POST", "/api/v1/content-referrals", can(access.Create, contest.KindContentRef), (*handler).apiContentCreate},
 		{"GET", "/api/v1/content-referrals/{id}", can(access.Read, contest.KindContentRef).onRecord(), (*handler).apiContentShow},
 		{"POST", "/api/v1/content-referrals/{id}/response", can(access.Update, contest.KindContentRef).onRecord(), (*handler).apiContentRespond},
+		{"POST", "/api/v1/content-referrals/{id}/captures", can(access.Create, contest.KindContentRef).onRecord(), (*handler).apiContentCaptureUpload},
 		{"GET", "/api/v1/content-statistics", can(access.Read, contest.KindContentRef), (*handler).apiContentStats},
 		{"POST", "/api/v1/hash", can(access.Read, contest.KindHashBank), (*handler).apiHash},
 		{"GET", "/api/v1/match", can(access.Read, contest.KindHashBank), (*handler).apiMatch},
