@@ -38,7 +38,7 @@ func (h *handler) showSectors(w http.ResponseWriter, r *http.Request, status int
 	}
 	p := &page{Title: "Industry sectors", Form: form, Data: map[string]any{
 		"Sectors": sectors, "Names": names, "Leads": append([]option{{Value: "", Label: "Choose the sector lead"}}, leads...),
-		"Members": append([]option{{Value: "", Label: "Choose an organisation"}}, members...),
+		"Members":  append([]option{{Value: "", Label: "Choose an organisation"}}, members...),
 		"CanAdmin": access.Can(a, access.Update, contest.KindOrg)}}
 	if ferr != nil {
 		p.ErrorMessage, p.Errors = contest.ErrorMessage(ferr), contest.ErrorFields(ferr)
