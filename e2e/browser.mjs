@@ -17,6 +17,10 @@
 //   RECORD_PATH         optional: the address of an investigation the role
 //                       user leads; their home page must list it, and its
 //                       page must carry the classification banner
+//   PREVENT_USERNAME, PREVENT_PASSWORD, REFERRAL_PATH
+//                       optional: a Prevent officer, and the address of a
+//                       referral they own; their home page counts referrals
+//                       by stage, and the referral's page carries the banner
 //   AUDITOR_USERNAME, AUDITOR_PASSWORD
 //                       optional: an auditor, who searches the audit trail
 //   OUT_DIR             where screenshots go (default ./out)
@@ -266,6 +270,34 @@ async function main() {
         await visit(page, 'second factor', '/account/second-factor', 'second factor');
         await visit(page, 'page not found', '/no-such-page', /not found/i, (s) => s === 404);
       }
+      await context.close();
+    }
+
+    // A Prevent officer sees the referrals of their area by stage, and one
+    // of their own with its classification banner.
+    if (env.PREVENT_USERNAME) {
+      context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+      page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      await check(`sign in as ${env.PREVENT_USERNAME}`, async () => {
+        const status = await signIn(page, env.PREVENT_USERNAME, env.PREVENT_PASSWORD || '');
+        const problems = [await expectPage(page, 'Prevent officer home', status, /Referrals you may see, by stage[\s\S]*Referrals you own[\s\S]*PR-E2E-0001/)];
+        const screening = await page.locator('#count-stage-screening').innerText();
+        if (screening.trim() !== '1') problems.push(`screening count is "${screening}", want 1`);
+        return problems.filter(Boolean).join('\n');
+      });
+      if (env.REFERRAL_PATH) {
+        await check(`referral page ${env.REFERRAL_PATH}`, async () => {
+          const resp = await page.goto(BASE_URL + env.REFERRAL_PATH, { waitUntil: 'load' });
+          const problems = [await expectPage(page, 'Prevent referral record', resp ? resp.status() : 0, /PR-E2E-0001[\s\S]*Recorded for statistics only/)];
+          for (const id of ['#classification-top', '#classification-bottom']) {
+            const text = (await page.locator(id).count()) ? await page.locator(id).innerText() : '';
+            if (!/OFFICIAL-SENSITIVE/.test(text)) problems.push(`${id} reads "${text}", want the marking`);
+          }
+          return problems.filter(Boolean).join('\n');
+        });
+      }
+      await visit(page, 'Prevent referrals at one stage', '/prevent/referrals?status=panel', /PR-E2E-0002/);
       await context.close();
     }
 

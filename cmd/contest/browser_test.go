@@ -68,7 +68,7 @@ func TestBrowser(t *testing.T) {
 	dir := t.TempDir()
 	c := newCLI(t, dir, "")
 	orgID := mustID(t, c.do("org", "add", "--name", "Westvale Counter Terrorism Policing Unit", "--kind", "ct_policing", "--area", "Westvale"))
-	const userPW, adminPW, auditorPW = "synthetic-browser-pass-1", "synthetic-browser-admin-2", "synthetic-browser-audit-3"
+	const userPW, adminPW, auditorPW, preventPW = "synthetic-browser-pass-1", "synthetic-browser-admin-2", "synthetic-browser-audit-3", "synthetic-browser-prevent-4"
 	c.withPassword(userPW, func() {
 		c.do("user", "add", "--username", "e2e.investigator", "--name", "Rowan Examplewood", "--org", orgID, "--role", "investigator", "--vetting", "CTC")
 	})
@@ -78,8 +78,11 @@ func TestBrowser(t *testing.T) {
 	c.withPassword(auditorPW, func() {
 		c.do("user", "add", "--username", "e2e.auditor", "--name", "Quinn Placeholder", "--org", orgID, "--role", "auditor", "--vetting", "CTC")
 	})
+	c.withPassword(preventPW, func() {
+		c.do("user", "add", "--username", "e2e.prevent", "--name", "Jordan Fictionby", "--org", orgID, "--role", "prevent_officer", "--vetting", "CTC")
+	})
 	secret := enrolTOTP(t, dir, "e2e.admin")
-	record := loadStrandWork(t, dir, "e2e.investigator")
+	record, referral := loadStrandWork(t, dir, "e2e.investigator", "e2e.prevent")
 
 	srv := c.startServe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -92,6 +95,7 @@ func TestBrowser(t *testing.T) {
 		"ADMIN_USERNAME=e2e.admin", "ADMIN_PASSWORD="+adminPW, "ADMIN_TOTP_SECRET="+secret,
 		"AUDITOR_USERNAME=e2e.auditor", "AUDITOR_PASSWORD="+auditorPW,
 		"RECORD_PATH="+record,
+		"PREVENT_USERNAME=e2e.prevent", "PREVENT_PASSWORD="+preventPW, "REFERRAL_PATH="+referral,
 		"OUT_DIR="+out,
 		"CHROMIUM="+chromiumPath,
 	)
@@ -126,11 +130,13 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// loadStrandWork gives a user strand work to see on their home page: an
-// operation's compartment with the user in it, an investigation they lead
-// in that compartment, and two of its subjects of interest, one overdue for
-// review. It returns the address of the investigation's page.
-func loadStrandWork(t testing.TB, dataDir, username string) string {
+// loadStrandWork gives an investigator and a Prevent officer strand work
+// to see on their home pages: an operation's compartment with the
+// investigator in it, an investigation they lead in that compartment, two
+// of its subjects of interest (one overdue for review), and two Prevent
+// referrals, one owned by the officer. It returns the addresses of the
+// investigation's page and the officer's referral's page.
+func loadStrandWork(t testing.TB, dataDir, username, preventUsername string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(ctx, db.Config{DataDir: dataDir})
@@ -140,6 +146,10 @@ func loadStrandWork(t testing.TB, dataDir, username string) string {
 	defer d.Close()
 	sys := contest.SystemActor("test")
 	u, err := d.FindUserByUsername(ctx, sys, username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	po, err := d.FindUserByUsername(ctx, sys, preventUsername)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +164,9 @@ func loadStrandWork(t testing.TB, dataDir, username string) string {
 	meta := contest.Meta{Classification: contest.OfficialSensitive, OwnerOrgID: u.OrgID, Area: "Westvale", Compartments: []int64{comp.ID}}
 	inv := &contest.Investigation{Operation: "Examplemoor", Summary: "Synthetic investigation for the browser test.", LeadUserID: u.ID,
 		OpenedAt: now.AddDate(0, -2, 0), Meta: meta}
+	ref := &contest.PreventReferral{Reference: "PR-E2E-0001", GivenName: "Dana", FamilyName: "Examplethorpe", Sector: "education",
+		Concern: "other", Age: 15, Gender: "unknown", Region: "Westvale region", Stage: "screening", ReferredAt: now.AddDate(0, 0, -6),
+		OwnerUserID: po.ID, Meta: contest.Meta{Classification: contest.OfficialSensitive, OwnerOrgID: po.OrgID, Area: "Westvale"}}
 	err = d.BulkLoad(ctx, sys, func(b *db.Bulk) error {
 		if err := b.Investigation(inv); err != nil {
 			return err
@@ -168,12 +181,19 @@ func loadStrandWork(t testing.TB, dataDir, username string) string {
 				return err
 			}
 		}
+		for _, r := range []*contest.PreventReferral{ref, {Reference: "PR-E2E-0002", GivenName: "Casey", FamilyName: "Placeholdsworth",
+			Sector: "health", Concern: "no_ideology", Age: 16, Gender: "unknown", Region: "Westvale region", Stage: "panel",
+			ReferredAt: now.AddDate(0, 0, -40), Meta: contest.Meta{Classification: contest.OfficialSensitive, OwnerOrgID: u.OrgID, Area: "Westvale"}}} {
+			if err := b.PreventReferral(r); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("/investigations/%d", inv.ID)
+	return fmt.Sprintf("/investigations/%d", inv.ID), fmt.Sprintf("/prevent/referrals/%d", ref.ID)
 }
 
 // enrolTOTP gives a user a TOTP second factor through the store, as the
