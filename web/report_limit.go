@@ -2,8 +2,10 @@ package web
 
 import (
 	"math"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,7 +15,8 @@ import (
 // reportLimiter bounds public report submissions per client address with
 // a token bucket: Burst reports at once, refilled at Per.
 //
-// Scope: the limit is kept in the memory of each contest process. With
+// Scope: the limit is per reporter address (see reporterAddr) and is kept
+// in the memory of each contest process. With
 // several nodes sharing PostgreSQL behind a load balancer, an address may
 // send up to Burst reports to each node, so the installation-wide limit is
 // at most the number of nodes times the per-node one; no node depends on
@@ -100,13 +103,38 @@ func (s *Server) SetPublicReportLimit(burst int, every time.Duration) {
 	limiters.Store(s, newReportLimiter(burst, every))
 }
 
+// reporterAddr is the address a public report came from. Behind a load
+// balancer or reverse proxy every request comes from the proxy's address,
+// so when the direct peer is a loopback or private address (a proxy in
+// the installation's own network) the address the proxy appended to
+// X-Forwarded-For (the last one) is taken instead. A peer on the public
+// internet is taken as it is, whatever the header says, so it cannot
+// choose its own address. Several nodes behind one balancer therefore
+// limit each reporter, not the balancer.
+func reporterAddr(r *http.Request) string {
+	peer := clientAddr(r)
+	ip := net.ParseIP(peer)
+	if ip == nil || !(ip.IsLoopback() || ip.IsPrivate()) {
+		return peer
+	}
+	xff := r.Header.Values("X-Forwarded-For")
+	if len(xff) == 0 {
+		return peer
+	}
+	parts := strings.Split(xff[len(xff)-1], ",")
+	if c := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); c != nil {
+		return c.String()
+	}
+	return peer
+}
+
 // errTooManyReports is the clear message a throttled reporter gets.
 const errTooManyReports = "You have sent a lot of reports from this connection in a short time. Wait a minute and try again. If it is an emergency, call 999 now."
 
 // checkReportLimit answers 429 (with Retry-After) when addr is over its
 // limit.
 func (h *handler) checkReportLimit(w http.ResponseWriter, r *http.Request) error {
-	ok, wait := h.reportLimiter().allow(clientAddr(r))
+	ok, wait := h.reportLimiter().allow(reporterAddr(r))
 	if ok {
 		return nil
 	}

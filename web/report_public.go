@@ -213,7 +213,7 @@ func (h *handler) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 		rep, err = parseReportForm(form)
 		rep.Channel, rep.Attachments = contest.ChannelOnline, atts
 		if err = checkReport(rep, err); err == nil {
-			err = h.store.SubmitReport(r.Context(), contest.PublicReporter(clientAddr(r), "public-web"), rep)
+			err = h.store.SubmitReport(r.Context(), contest.PublicReporter(reporterAddr(r), "public-web"), rep)
 		}
 	}
 	if err != nil {
@@ -265,7 +265,7 @@ func (h *handler) apiPublicReport(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := h.store.SubmitReport(r.Context(), contest.PublicReporter(clientAddr(r), "public-api"), rep); err != nil {
+	if err := h.store.SubmitReport(r.Context(), contest.PublicReporter(reporterAddr(r), "public-api"), rep); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, referenceBody{Reference: rep.Reference})

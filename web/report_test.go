@@ -452,3 +452,41 @@ func TestHiddenReportLooksMissing(t *testing.T) {
 		t.Errorf("hidden report changed: %s", got.Status)
 	}
 }
+
+// TestReportLimitBehindProxy: behind a proxy in the installation's own
+// network, each reporter (the address the proxy adds) has their own limit
+// and is the address audited; a peer on the internet cannot pick its
+// address with the header.
+func TestReportLimitBehindProxy(t *testing.T) {
+	e := MustEnv(t)
+	e.Server.SetPublicReportLimit(1, time.Hour)
+	post := func(peer, xff string) int {
+		c := e.Anon()
+		c.addr = peer
+		hdr := map[string]string{"Content-Type": "application/json"}
+		if xff != "" {
+			hdr["X-Forwarded-For"] = xff
+		}
+		res, _ := c.Do(t, "POST", "/api/v1/public/reports", strings.NewReader(`{"what":"seen"}`), hdr)
+		return res.StatusCode
+	}
+	cases := []struct {
+		peer, xff string
+		want      int
+	}{
+		{"10.0.0.5:1000", "198.51.100.1", 201},
+		{"10.0.0.5:1001", "198.51.100.2", 201},               // another reporter through the same proxy
+		{"10.0.0.5:1002", "203.0.113.50, 198.51.100.1", 429}, // the first reporter again (the proxy's entry is last)
+		{"203.0.113.9:2000", "198.51.100.3", 201},            // a direct peer: the header is ignored...
+		{"203.0.113.9:2001", "198.51.100.4", 429},            // ...so a new header does not reset its limit
+	}
+	for i, tc := range cases {
+		if got := post(tc.peer, tc.xff); got != tc.want {
+			t.Errorf("case %d: %d, want %d", i, got, tc.want)
+		}
+	}
+	var addr string
+	if err := e.DB.SQL().QueryRow("SELECT client_addr FROM audit_log WHERE kind = 'report' AND action = 'create' ORDER BY seq LIMIT 1").Scan(&addr); err != nil || addr != "198.51.100.1" {
+		t.Errorf("audited address %q %v", addr, err)
+	}
+}
