@@ -113,6 +113,8 @@ func runServer(ctx context.Context, env *Env, d *db.DB, f *serveFlags, ready fun
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go sweepSessions(ctx, d, log)
+	// Join the dots: compare every new mention of a person as it arrives.
+	d.StartMatcher(ctx)
 	dw, err := f.deliver.worker(d, f.addr, log)
 	if err != nil {
 		ln.Close()
