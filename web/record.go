@@ -45,11 +45,11 @@ func statusOf(kind contest.Kind, v string) caseStatus {
 
 // caseStatusOptions are the choices of a list's status filter.
 func caseStatusOptions(kind contest.Kind) []option {
-	any := "Any status"
+	label := "Any status"
 	if kind == contest.KindPreventCase {
-		any = "Any stage"
+		label = "Any stage"
 	}
-	out := []option{{Value: "", Label: any}}
+	out := []option{{Value: "", Label: label}}
 	for _, s := range caseStatuses[kind] {
 		out = append(out, option{Value: s.Value, Label: s.Label})
 	}
