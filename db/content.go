@@ -77,8 +77,12 @@ func (d *DB) FindContentReferrals(ctx context.Context, a *contest.Actor, f conte
 	if err := d.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM content_referrals t WHERE "+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count content referrals: %w", err)
 	}
+	order := "CASE WHEN t.raised_at > 0 THEN 0 ELSE 1 END, t.id DESC"
+	if isPlatform(a) {
+		order = "t.id DESC" // a platform is not told which referrals matched a bank
+	}
 	rows, err := d.read.QueryContext(ctx, "SELECT "+contentCols+", "+prefixed("t", metaCols)+" FROM content_referrals t WHERE "+where+
-		fmt.Sprintf(" ORDER BY CASE WHEN t.raised_at > 0 THEN 0 ELSE 1 END, t.id DESC LIMIT %d OFFSET %d", f.Limit, f.Offset), args...)
+		fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, f.Limit, f.Offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find content referrals: %w", err)
 	}
