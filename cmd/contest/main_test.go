@@ -404,6 +404,30 @@ func endToEnd(t *testing.T, c *cli, corrupt func(t *testing.T) int64) {
 		t.Fatalf("second GET / ended at %s", resp.Request.URL)
 	}
 
+	// Join the dots through the running server: two public reports name
+	// the same (made-up) person; the background matcher pairs them and the
+	// investigator finds the pair in the possible-matches queue.
+	for _, what := range []string{"A man photographing the station entrances for an hour", "Same man filming the bridge supports"} {
+		r, err := anon.Post(srv.URL+"/api/v1/public/reports", "application/json",
+			strings.NewReader(`{"what":"`+what+`","people":[{"name":"Torvald Ashbury-Keane","description":"grey coat"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != http.StatusCreated {
+			t.Fatalf("public report: %d", r.StatusCode)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		resp, body = get(t, browser, srv.URL+"/possible-matches")
+		if resp.StatusCode == 200 && strings.Contains(body, "Ashbury-Keane") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no possible match between the two reports after 20 s: %d\n%.2000s", resp.StatusCode, body)
+		}
+	}
+
 	// Disabling the user from the CLI ends the session at the next request.
 	if out := c.doOn("e2e.investigator", "user", "disable"); !strings.Contains(out, "disabled") {
 		t.Errorf("user disable printed %q", out)
