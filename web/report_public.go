@@ -239,7 +239,18 @@ func (h *handler) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.showStep(w, r, step, form, err)
 	}
-	return h.render(w, r, http.StatusOK, "report_done", &page{Title: "Report sent", Data: rep.Reference})
+	return h.render(w, r, http.StatusOK, "report_done", &page{Title: "Report sent", Data: doneData(rep)})
+}
+
+// doneData is what the confirmation page shows: the reference and, for a
+// business report of a regulated substance, the 24-hour deadline from the
+// event and whether the report met it.
+func doneData(r *contest.Report) map[string]any {
+	d := map[string]any{"Reference": r.Reference}
+	if r.Channel == contest.ChannelPrecursor && !r.When.IsZero() {
+		d["Deadline"], d["Late"] = r.BusinessDeadlineAt(), r.ReceivedAt.After(r.BusinessDeadlineAt())
+	}
+	return d
 }
 
 // showFormError renders a form again with the GOV.UK error summary.

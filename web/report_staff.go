@@ -101,7 +101,7 @@ func (h *handler) submitStaffForm(w http.ResponseWriter, r *http.Request, ch str
 		}
 		return h.showStaffForm(w, r, ch, form, err)
 	}
-	return h.render(w, r, http.StatusOK, "report_done", &page{Title: "Report stored", Data: rep.Reference})
+	return h.render(w, r, http.StatusOK, "report_done", &page{Title: "Report stored", Data: doneData(rep)})
 }
 
 // reportCallForm and the handlers below are the three staff forms.

@@ -176,7 +176,7 @@ func TestTriageDesk(t *testing.T) {
 	res, body = partner.PostForm(t, "/reports/business/precursor", url.Values{"what": {"Asked for 25 litres"}, "substance": {"hydrogen_peroxide"},
 		"event": {"attempted_purchase"}, "indicators": {"unusual_quantity", "unusual_payment"},
 		"when-day": {"22"}, "when-month": {"11"}, "when-year": {"2026"}, "when-time": {"09:00"}})
-	if res.StatusCode != 200 || referenceRE.FindString(body) == "" {
+	if res.StatusCode != 200 || referenceRE.FindString(body) == "" || !strings.Contains(body, `id="deadline"`) || !strings.Contains(body, "23 November 2026 09:00") {
 		t.Errorf("business submit %d\n%s", res.StatusCode, body)
 	}
 }
