@@ -77,3 +77,6 @@ func FuzzReferralJSON(f *testing.F) {
 		}
 	})
 }
+
+// ReferralFromValues exposes the form parser to the external tests.
+var ReferralFromValues = referralFromForm

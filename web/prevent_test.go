@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/web"
 )
 
 // mustTeacher moves the fixture's partner into the education organisation,
@@ -145,4 +146,111 @@ func TestPreventReferralAPI(t *testing.T) {
 		t.Errorf("missing: %d", res.StatusCode)
 	}
 	checkDocument(t, router, "GET", "/api/v1/prevent/my-referrals/PR-2000-AAAAAAAA", "", res, body)
+}
+
+func TestPreventCasePages(t *testing.T) { preventCasePages(t, MustEnv(t)) }
+
+func preventCasePages(t *testing.T, e *testEnv) {
+	e.mustTeacher(t)
+	ctx := context.Background()
+	teacher := e.MustActor(t, contest.RolePartner)
+	officerA := e.MustActor(t, contest.RolePreventOfficer)
+	req, err := web.ReferralFromValues(goodReferralForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.DB.CreatePreventReferral(ctx, teacher, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.ScreenPreventReferral(ctx, officerA, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.DecidePreventScreening(ctx, officerA, v.ID, contest.ScreenPoliceLed, "Synthetic.", ""); err != nil {
+		t.Fatal(err)
+	}
+	off := e.MustSignIn(t, contest.RolePreventOfficer)
+	casePage := fmt.Sprintf("/prevent/referrals/%d/case", v.ID)
+	res, body := off.Get(t, casePage)
+	if res.StatusCode != 200 || !strings.Contains(body, "Not assessed yet") || !strings.Contains(body, "OFFICIAL-SENSITIVE") {
+		t.Fatalf("case page: %d\n%.1500s", res.StatusCode, body)
+	}
+	_, body = off.Get(t, fmt.Sprintf("/prevent/referrals/%d/assessments/new", v.ID))
+	if n := strings.Count(body, `<select class="govuk-select" id="rating_`); n != 22 {
+		t.Fatalf("%d rating fields, want 22", n)
+	}
+	form := url.Values{}
+	for _, f := range contest.Factors {
+		form.Set("rating_"+f.Code, "1")
+		form.Set("evidence_"+f.Code, "Synthetic evidence.")
+	}
+	bad := url.Values{}
+	for k, vs := range form {
+		bad[k] = vs
+	}
+	bad.Del("rating_I3")
+	bad.Set("evidence_E1", "")
+	assess := fmt.Sprintf("/prevent/referrals/%d/assessments", v.ID)
+	res, body = off.PostForm(t, assess, bad)
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#rating_I3"`) {
+		t.Errorf("missing rating: %d", res.StatusCode)
+	}
+	bad.Set("rating_I3", "1")
+	res, body = off.PostForm(t, assess, bad)
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#evidence_E1"`) {
+		t.Errorf("missing evidence: %d\n%.3000s", res.StatusCode, body)
+	}
+	if res, _ = off.PostForm(t, assess, form); res.StatusCode != 303 {
+		t.Fatalf("assess: %d", res.StatusCode)
+	}
+	form.Set("rating_E1", "3")
+	if res, _ = off.PostForm(t, assess, form); res.StatusCode != 303 {
+		t.Fatalf("assess again: %d", res.StatusCode)
+	}
+	if _, body = off.Get(t, casePage); !strings.Contains(body, "Up 2") || !strings.Contains(body, "2 assessments") {
+		t.Errorf("change not shown:\n%.3000s", body)
+	}
+
+	support := url.Values{"providers": {"Intervention provider A\nMentoring service B"}, "goals": {"Resilience."}}
+	res, body = off.PostForm(t, casePage[:len(casePage)-len("/case")]+"/support", support)
+	if res.StatusCode != 409 || !strings.Contains(body, "consent before any support step") {
+		t.Errorf("support without consent: %d", res.StatusCode)
+	}
+	consent := casePage[:len(casePage)-len("/case")] + "/consents"
+	res, body = off.PostForm(t, consent, url.Values{"decision": {"given"}, "basis": {"child"}, "given_by": {"person"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#given_by"`) {
+		t.Errorf("child consenting: %d", res.StatusCode)
+	}
+	if res, _ = off.PostForm(t, consent, url.Values{"decision": {"given"}, "basis": {"child"}, "given_by": {"parent_or_guardian"}, "name": {"Parent Testa"}}); res.StatusCode != 303 {
+		t.Fatalf("consent: %d", res.StatusCode)
+	}
+	base := casePage[:len(casePage)-len("/case")]
+	for _, step := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/support", support},
+		{"/support/sessions", url.Values{"provider": {"Mentoring service B"}, "held_at": {"2026-01-05"}, "progress": {"Engaged."}}},
+		{"/support/exit", url.Values{"outcome": {"risk_reduced"}, "reason": {"Settled."}}},
+	} {
+		if res, body = off.PostForm(t, base+step.path, step.form); res.StatusCode != 303 {
+			t.Fatalf("%s: %d\n%.2000s", step.path, res.StatusCode, body)
+		}
+	}
+	_, body = off.Get(t, "/prevent/reviews")
+	if !strings.Contains(body, v.Reference) || strings.Count(body, casePage) != 2 {
+		t.Errorf("review queue:\n%.2000s", body)
+	}
+	rvs, _ := e.DB.FindReviews(ctx, officerA, v.ID)
+	review := fmt.Sprintf("%s/reviews/%d", base, rvs[0].ID)
+	res, body = off.PostForm(t, review, url.Values{"review_outcome": {"maybe"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#review_outcome"`) || !strings.Contains(body, `href="#review_note"`) {
+		t.Errorf("bad review: %d", res.StatusCode)
+	}
+	if res, _ = off.PostForm(t, review, url.Values{"review_outcome": {"no_concern"}, "review_note": {"Doing well."}}); res.StatusCode != 303 {
+		t.Fatalf("review: %d", res.StatusCode)
+	}
+	if _, body = off.Get(t, casePage); !strings.Contains(body, "no_concern: Doing well.") || !strings.Contains(body, "Mentoring service B") {
+		t.Errorf("case after review:\n%.2000s", body)
+	}
 }

@@ -124,6 +124,15 @@ func routeTable() []route {
 		{"GET", "/prevent/referrals/{id}/screening", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).preventScreening},
 		{"POST", "/prevent/referrals/{id}/screening/check", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventScreenCheck},
 		{"POST", "/prevent/referrals/{id}/screening/decision", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventScreenDecide},
+		{"GET", "/prevent/referrals/{id}/case", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).preventCase},
+		{"GET", "/prevent/referrals/{id}/assessments/new", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventAssessNew},
+		{"POST", "/prevent/referrals/{id}/assessments", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventAssess},
+		{"POST", "/prevent/referrals/{id}/consents", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventConsent},
+		{"POST", "/prevent/referrals/{id}/support", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventSupportOpen},
+		{"POST", "/prevent/referrals/{id}/support/sessions", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventSupportSession},
+		{"POST", "/prevent/referrals/{id}/support/exit", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventSupportExit},
+		{"POST", "/prevent/referrals/{id}/reviews/{review}", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventReviewRecord},
+		{"GET", "/prevent/reviews", can(access.Read, contest.KindPreventCase), (*handler).preventReviews},
 
 		// The national threat level.
 		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},

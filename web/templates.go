@@ -55,7 +55,10 @@ var viewNames = []string{
 	"user_new",
 	"user_show",
 	// Prevent (issue 6).
+	"prevent_assess",
+	"prevent_case",
 	"prevent_outcome",
+	"prevent_reviews",
 	"prevent_refer",
 	"prevent_screening",
 	"bulletin_list",
