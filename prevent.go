@@ -642,6 +642,9 @@ type PanelService interface {
 	SetPanelAttendance(ctx context.Context, a *Actor, meetingID, userID int64, attendance string) error
 	// AddPanelPaper adds a paper; members only.
 	AddPanelPaper(ctx context.Context, a *Actor, meetingID int64, p *PanelPaper) error
+	// PanelMemberIDs finds the users to invite by user name; EINVALID
+	// names those not found.
+	PanelMemberIDs(ctx context.Context, a *Actor, usernames []string) ([]int64, error)
 	// RecordPanelDecision minutes the decision on an agenda item, with the
 	// actions, and moves the case on. Members only; ECONFLICT if decided.
 	RecordPanelDecision(ctx context.Context, a *Actor, meetingID, itemID int64, decision, minutes, actions string) (*AgendaItem, error)

@@ -384,3 +384,34 @@ func (d *DB) RecordPanelDecision(ctx context.Context, a *contest.Actor, meetingI
 	})
 	return out, err
 }
+
+// PanelMemberIDs implements contest.PanelService: the ids of enabled users
+// by user name, for whoever may convene a meeting.
+func (d *DB) PanelMemberIDs(ctx context.Context, a *contest.Actor, usernames []string) ([]int64, error) {
+	if err := d.forbid(ctx, a, access.Create, contest.AuditCreate, contest.KindPanelMeeting, ""); err != nil {
+		return nil, err
+	}
+	var out []int64
+	var unknown []string
+	for _, u := range usernames {
+		u = strings.ToLower(strings.TrimSpace(u))
+		if u == "" {
+			continue
+		}
+		var id int64
+		err := d.read.QueryRowContext(ctx, "SELECT id FROM users WHERE username = $1 AND disabled = 0", u).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			unknown = append(unknown, u)
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("panel member: %w", err)
+		}
+		out = append(out, id)
+	}
+	if len(unknown) > 0 {
+		var fe contest.FieldErrors
+		fe.Add("members", "There is no user named "+strings.Join(unknown, ", "))
+		return nil, fe.Err()
+	}
+	return out, nil
+}

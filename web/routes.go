@@ -133,6 +133,14 @@ func routeTable() []route {
 		{"POST", "/prevent/referrals/{id}/support/exit", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventSupportExit},
 		{"POST", "/prevent/referrals/{id}/reviews/{review}", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventReviewRecord},
 		{"GET", "/prevent/reviews", can(access.Read, contest.KindPreventCase), (*handler).preventReviews},
+		{"GET", "/panels", can(access.Read, contest.KindPanelMeeting), (*handler).panelList},
+		{"GET", "/panels/new", can(access.Create, contest.KindPanelMeeting), (*handler).panelNew},
+		{"POST", "/panels", can(access.Create, contest.KindPanelMeeting), (*handler).panelCreate},
+		{"GET", "/panels/{id}", can(access.Read, contest.KindPanelMeeting).onRecord(), (*handler).panelShow},
+		{"POST", "/panels/{id}/agenda", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelAgenda},
+		{"POST", "/panels/{id}/attendance", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelAttendance},
+		{"POST", "/panels/{id}/papers", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelPaper},
+		{"POST", "/panels/{id}/agenda/{item}/decision", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelDecide},
 
 		// The national threat level.
 		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},

@@ -55,6 +55,9 @@ var viewNames = []string{
 	"user_new",
 	"user_show",
 	// Prevent (issue 6).
+	"panel_list",
+	"panel_new",
+	"panel_show",
 	"prevent_assess",
 	"prevent_case",
 	"prevent_outcome",

@@ -1,0 +1,132 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/web"
+)
+
+// mustSignInAs adds a CTC-vetted user of role in the fixture organisation
+// of kind and signs them in.
+func (e *testEnv) mustSignInAs(tb testing.TB, username string, role contest.Role, kind contest.OrgKind) (*client, *contest.User) {
+	tb.Helper()
+	u := &contest.User{Username: username, DisplayName: "Test " + username, Role: role, Vetting: contest.CTC, OrgID: e.Orgs[kind].ID}
+	if err := e.DB.CreateUser(context.Background(), contest.SystemActor("test"), u, e.Password); err != nil {
+		tb.Fatal(err)
+	}
+	c := e.Anon()
+	if res, body := c.PostForm(tb, "/sign-in", url.Values{"username": {username}, "password": {e.Password}}); res.StatusCode != http.StatusSeeOther {
+		tb.Fatalf("sign in %s: %d\n%s", username, res.StatusCode, body)
+	}
+	return c, u
+}
+
+func TestPanelPages(t *testing.T) {
+	e := MustEnv(t)
+	e.mustTeacher(t)
+	ctx := context.Background()
+	teacher, officerA := e.MustActor(t, contest.RolePartner), e.MustActor(t, contest.RolePreventOfficer)
+	var refs []*contest.PreventReferral
+	for _, name := range []string{"Panelweb", "Panelweb Two"} {
+		f := goodReferralForm()
+		f.Set("family_name", name)
+		req, err := web.ReferralFromValues(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.DB.CreatePreventReferral(ctx, teacher, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.ScreenPreventReferral(ctx, officerA, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.DecidePreventScreening(ctx, officerA, v.ID, contest.ScreenPanel, "Synthetic.", ""); err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, v)
+	}
+	chair := e.MustSignIn(t, contest.RolePanelMember)
+	health, hu := e.mustSignInAs(t, "test.health", contest.RolePanelMember, contest.OrgHealth)
+	if _, body := chair.Get(t, "/panels"); !strings.Contains(body, "Convene a meeting") {
+		t.Fatalf("list:\n%.1500s", body)
+	}
+	for _, c := range []struct {
+		form  url.Values
+		field string
+	}{
+		{url.Values{"date": {"tomorrow"}, "time": {"10:00"}}, "date"},
+		{url.Values{"date": {"2026-12-01"}, "time": {"10:00"}, "members": {"test.health\nnobody"}}, "members"},
+	} {
+		res, body := chair.PostForm(t, "/panels", c.form)
+		if res.StatusCode != 400 || !strings.Contains(body, `href="#`+c.field+`"`) {
+			t.Errorf("bad meeting: %d, want an error on %s", res.StatusCode, c.field)
+		}
+	}
+	res, _ := chair.PostForm(t, "/panels", url.Values{"date": {"2026-12-01"}, "time": {"10:00"}, "members": {"test.health\n"}})
+	page := res.Header.Get("Location")
+	if res.StatusCode != 303 || !regexp.MustCompile(`^/panels/\d+$`).MatchString(page) {
+		t.Fatalf("convene: %d %q", res.StatusCode, page)
+	}
+	if res, _ = chair.PostForm(t, page+"/agenda", url.Values{}); res.StatusCode != 303 {
+		t.Fatalf("agenda: %d", res.StatusCode)
+	}
+	if res, _ = chair.PostForm(t, page+"/papers", url.Values{"title": {"Summary of Panelweb"}, "body": {"Synthetic paper."}}); res.StatusCode != 303 {
+		t.Fatalf("paper: %d", res.StatusCode)
+	}
+	for _, c := range []struct {
+		name   string
+		c      *client
+		papers bool
+	}{{"chair", chair, true}, {"health member", health, true}, {"police, not a member", e.MustSignIn(t, contest.RolePreventOfficer), false}} {
+		res, body := c.c.Get(t, page)
+		if res.StatusCode != 200 || !strings.Contains(body, refs[0].Reference) || !strings.Contains(body, refs[1].Reference) ||
+			strings.Contains(body, "Summary of Panelweb") != c.papers || strings.Contains(body, "shown only to its members") == c.papers {
+			t.Errorf("%s: %d, papers shown %v", c.name, res.StatusCode, strings.Contains(body, "Summary of Panelweb"))
+		}
+	}
+	if res, _ = health.PostForm(t, page+"/attendance", url.Values{fmt.Sprintf("attendance_%d", hu.ID): {"apologies"}}); res.StatusCode != 303 {
+		t.Errorf("attendance: %d", res.StatusCode)
+	}
+	m, err := e.DB.FindPanelMeetingByID(ctx, contest.SystemActor("test"), mustID(t, page))
+	if err != nil || len(m.Agenda) != 2 {
+		t.Fatalf("meeting %+v %v", m, err)
+	}
+	for _, pm := range m.Members {
+		if pm.UserID == hu.ID && pm.Attendance != "apologies" {
+			t.Errorf("attendance %s", pm.Attendance)
+		}
+	}
+	item := m.Agenda[0].ID
+	decide := fmt.Sprintf("%s/agenda/%d/decision", page, item)
+	res, body := chair.PostForm(t, decide, url.Values{})
+	if res.StatusCode != 400 || !strings.Contains(body, fmt.Sprintf(`href="#decision_%d"`, item)) || !strings.Contains(body, fmt.Sprintf(`href="#minutes_%d"`, item)) {
+		t.Errorf("empty decision: %d", res.StatusCode)
+	}
+	n := fmt.Sprint(item)
+	if res, _ = chair.PostForm(t, decide, url.Values{"decision_" + n: {"adopt"}, "minutes_" + n: {"Adopted; synthetic minute."}, "actions_" + n: {"Seek consent."}}); res.StatusCode != 303 {
+		t.Fatalf("decide: %d", res.StatusCode)
+	}
+	if _, body = chair.Get(t, page); !strings.Contains(body, "Adopt as a Channel case") || !strings.Contains(body, "Adopted; synthetic minute.") {
+		t.Errorf("minute not shown")
+	}
+	if v, _ := e.DB.FindPreventReferralByID(ctx, officerA, m.Agenda[0].ReferralID); v.Stage != "adopted" {
+		t.Errorf("stage %s after adoption", v.Stage)
+	}
+}
+
+func mustID(t *testing.T, path string) int64 {
+	t.Helper()
+	var id int64
+	if _, err := fmt.Sscanf(path[strings.LastIndex(path, "/")+1:], "%d", &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
