@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/contest-ct/contest/match"
 )
@@ -610,5 +612,54 @@ func TestThreadCPUTimeAdvances(t *testing.T) {
 	b, _ := match.ThreadCPUTime()
 	if b <= a {
 		t.Errorf("thread CPU time went from %v to %v over a busy loop (%d)", a, b, x)
+	}
+}
+
+func TestReestimateInBackground(t *testing.T) {
+	ps, _ := synthDataset(match.NewSynth(17), 1500, 400)
+	// Mix the duplicate records (generated last) in with the rest.
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(ps), func(i, j int) { ps[i], ps[j] = ps[j], ps[i] })
+	ix := MustIndex(t, ps[:1000]...)
+	if ix.Params().Estimated {
+		t.Fatal("parameters estimated before any estimate ran")
+	}
+	errs := make(chan error, 10)
+	ix.ReestimateInBackground(t.Context(), 5*time.Millisecond, 0, 100, func(err error) {
+		select {
+		case errs <- err:
+		default:
+		}
+	})
+	// waitFor polls (it is not a timing assertion: the limit only stops a
+	// hung test).
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+			select {
+			case err := <-errs:
+				t.Fatalf("background estimate: %v", err)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s", what)
+			}
+		}
+	}
+	waitFor("first estimate", func() bool { return ix.Params().Estimated })
+	first := ix.Params()
+	// Fewer changes than minChanges: no new estimate is due, but records
+	// stay matchable at once.
+	if err := ix.AddAll(ps[1000:1050]); err != nil {
+		t.Fatal(err)
+	}
+	if res := ix.Query(ps[1000], match.QueryOptions{MinProbability: 0.5}); len(res) == 0 || res[0].ID != ps[1000].ID {
+		t.Errorf("record not matchable right after AddAll: %+v", res)
+	}
+	if err := ix.AddAll(ps[1050:]); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("estimate after more records", func() bool { return ix.Params() != first })
+	if p := ix.Params(); !p.Estimated || p.Lambda() <= 0 {
+		t.Errorf("new parameters %+v", p)
 	}
 }
