@@ -125,7 +125,7 @@ func routeTable() []route {
 		{"POST", "/prevent/referrals/{id}/screening/check", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventScreenCheck},
 		{"POST", "/prevent/referrals/{id}/screening/decision", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventScreenDecide},
 		{"GET", "/prevent/referrals/{id}/case", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).preventCase},
-		{"GET", "/prevent/referrals/{id}/assessments/new", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventAssessNew},
+		{"GET", "/prevent/referrals/{id}/assessments/new", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).preventAssessNew},
 		{"POST", "/prevent/referrals/{id}/assessments", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventAssess},
 		{"POST", "/prevent/referrals/{id}/consents", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventConsent},
 		{"POST", "/prevent/referrals/{id}/support", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).preventSupportOpen},
