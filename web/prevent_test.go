@@ -83,7 +83,7 @@ func TestPreventReferralPages(t *testing.T) {
 	if res, _ = off.PostForm(t, page+"/check", url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("check: %d", res.StatusCode)
 	}
-	res, body = off.Get(t, page)
+	_, body = off.Get(t, page)
 	if !strings.Contains(body, "Checked against Pursue") || !strings.Contains(body, "Record the decision") {
 		t.Fatalf("after the check:\n%.2000s", body)
 	}
