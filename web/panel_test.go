@@ -130,3 +130,40 @@ func mustID(t *testing.T, path string) int64 {
 	}
 	return id
 }
+
+func TestDDPAndDeconflictionPages(t *testing.T) {
+	e := MustEnv(t)
+	off := e.MustSignIn(t, contest.RolePreventOfficer)
+	res, body := off.PostForm(t, "/ddp", url.Values{"family_name": {""}, "basis": {"parole"}})
+	if res.StatusCode != 400 || !strings.Contains(body, `href="#basis"`) || !strings.Contains(body, `href="#provider"`) {
+		t.Errorf("bad case: %d", res.StatusCode)
+	}
+	res, _ = off.PostForm(t, "/ddp", url.Values{"given_name": {"Testa"}, "family_name": {"Ddpweb"}, "basis": {"licence"}, "mandated": {"yes"}, "provider": {"Provider A"}})
+	page := res.Header.Get("Location")
+	if res.StatusCode != 303 || !strings.HasPrefix(page, "/ddp/") {
+		t.Fatalf("create: %d %q", res.StatusCode, page)
+	}
+	if res, body = off.PostForm(t, page+"/sessions", url.Values{"held_at": {"yesterday"}}); res.StatusCode != 400 || !strings.Contains(body, `href="#held_at"`) {
+		t.Errorf("bad session: %d", res.StatusCode)
+	}
+	if res, _ = off.PostForm(t, page+"/sessions", url.Values{"held_at": {"2026-01-05"}, "progress": {"Engaged with the mentor."}}); res.StatusCode != 303 {
+		t.Fatalf("session: %d", res.StatusCode)
+	}
+	if res, body = off.Get(t, page); res.StatusCode != 200 || !strings.Contains(body, "Engaged with the mentor.") || !strings.Contains(body, "Mandated") {
+		t.Errorf("case page: %d", res.StatusCode)
+	}
+	if _, body = off.Get(t, "/ddp"); !strings.Contains(body, "Ddpweb") {
+		t.Errorf("list lacks the case")
+	}
+	// A local authority's panel member may not see DDP cases.
+	if res, _ = e.MustSignIn(t, contest.RolePanelMember).Get(t, page); res.StatusCode == 200 {
+		t.Errorf("panel member sees a DDP case")
+	}
+	// The deconflictions are for Pursue readers only.
+	if res, _ = e.MustSignIn(t, contest.RoleInvestigator).Get(t, "/prevent/deconflictions"); res.StatusCode != 200 {
+		t.Errorf("investigator: %d", res.StatusCode)
+	}
+	if res, _ = off.Get(t, "/prevent/deconflictions"); res.StatusCode != 403 {
+		t.Errorf("prevent officer: %d", res.StatusCode)
+	}
+}

@@ -141,6 +141,12 @@ func routeTable() []route {
 		{"POST", "/panels/{id}/attendance", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelAttendance},
 		{"POST", "/panels/{id}/papers", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelPaper},
 		{"POST", "/panels/{id}/agenda/{item}/decision", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelDecide},
+		{"GET", "/prevent/deconflictions", can(access.Read, contest.KindDeconfliction), (*handler).preventDeconflictions},
+		{"GET", "/ddp", can(access.Read, contest.KindDDPCase), (*handler).ddpList},
+		{"GET", "/ddp/new", can(access.Create, contest.KindDDPCase), (*handler).ddpNew},
+		{"POST", "/ddp", can(access.Create, contest.KindDDPCase), (*handler).ddpCreate},
+		{"GET", "/ddp/{id}", can(access.Read, contest.KindDDPCase).onRecord(), (*handler).ddpShow},
+		{"POST", "/ddp/{id}/sessions", can(access.Update, contest.KindDDPCase).onRecord(), (*handler).ddpSession},
 
 		// The national threat level.
 		{"GET", "/threat-level", can(access.Read, contest.KindThreatLevel), (*handler).threatHistory},
