@@ -52,8 +52,23 @@ type BatchResult struct {
 	Compared int64
 	// Params are the parameters used.
 	Params *Params
-	// IndexTime, EstimateTime and ScoreTime are the time of each stage.
+	// IndexTime, EstimateTime and ScoreTime are the wall time of each
+	// stage, and IndexCPU, EstimateCPU and ScoreCPU the CPU time the
+	// process spent in it on all cores (zero where the platform cannot
+	// tell; see ProcessCPUTime).
 	IndexTime, EstimateTime, ScoreTime time.Duration
+	IndexCPU, EstimateCPU, ScoreCPU    time.Duration
+}
+
+// cpuSince returns the process CPU time used since c0.
+func cpuSince(c0 time.Duration) time.Duration {
+	c, _ := ProcessCPUTime()
+	return c - c0
+}
+
+func cpuNow() time.Duration {
+	c, _ := ProcessCPUTime()
+	return c
 }
 
 func (o *BatchOptions) defaults() {
@@ -78,7 +93,7 @@ type slotPair struct {
 func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResult, error) {
 	opt.defaults()
 	res := &BatchResult{}
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuNow()
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = 20
 	}
@@ -86,16 +101,16 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 	if err := ix.AddAll(people); err != nil {
 		return nil, err
 	}
-	res.IndexTime = time.Since(t0)
-	t0 = time.Now()
+	res.IndexTime, res.IndexCPU = time.Since(t0), cpuSince(c0)
+	t0, c0 = time.Now(), cpuNow()
 	if opt.Params == nil {
 		if _, err := ix.Reestimate(ctx, opt.EMSample, 1); err != nil && !errors.Is(err, ErrImplausible) {
 			return nil, err
 		}
 	}
 	res.Params = ix.Params()
-	res.EstimateTime = time.Since(t0)
-	t0 = time.Now()
+	res.EstimateTime, res.EstimateCPU = time.Since(t0), cpuSince(c0)
+	t0, c0 = time.Now(), cpuNow()
 	minW := logit2(opt.Threshold)
 	if opt.Threshold < 0 {
 		minW = -1e300
@@ -153,7 +168,7 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 	for i, sp := range all {
 		res.Pairs[i] = Pair{ix.recs[sp.a].id, ix.recs[sp.b].id, sp.p}
 	}
-	res.ScoreTime = time.Since(t0)
+	res.ScoreTime, res.ScoreCPU = time.Since(t0), cpuSince(c0)
 	return res, nil
 }
 
@@ -162,12 +177,12 @@ func Dedupe(ctx context.Context, people []Person, opt BatchOptions) (*BatchResul
 func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchResult, error) {
 	opt.defaults()
 	res := &BatchResult{}
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuNow()
 	ix := NewIndex(Options{Variants: opt.Variants, MaxBlock: opt.MaxBlock, MaxCandidates: opt.MaxCandidates, Params: opt.Params})
 	if err := ix.AddAll(left); err != nil {
 		return nil, err
 	}
-	res.IndexTime = time.Since(t0)
+	res.IndexTime, res.IndexCPU = time.Since(t0), cpuSince(c0)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
@@ -199,7 +214,7 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 	for i := range all {
 		all[i] = i
 	}
-	t0 = time.Now()
+	t0, c0 = time.Now(), cpuNow()
 	params := opt.Params
 	if params == nil {
 		sample := all
@@ -244,8 +259,8 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 		ix.params.Store(params)
 	}
 	res.Params = params
-	res.EstimateTime = time.Since(t0)
-	t0 = time.Now()
+	res.EstimateTime, res.EstimateCPU = time.Since(t0), cpuSince(c0)
+	t0, c0 = time.Now(), cpuNow()
 	minW := logit2(opt.Threshold)
 	if opt.Threshold < 0 {
 		minW = -1e300
@@ -299,6 +314,6 @@ func Link(ctx context.Context, left, right []Person, opt BatchOptions) (*BatchRe
 	for i, sp := range pairs {
 		res.Pairs[i] = Pair{ix.recs[sp.a].id, right[sp.b].ID, sp.p}
 	}
-	res.ScoreTime = time.Since(t0)
+	res.ScoreTime, res.ScoreCPU = time.Since(t0), cpuSince(c0)
 	return res, nil
 }

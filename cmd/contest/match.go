@@ -190,7 +190,7 @@ func matchLink(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer stop()
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	a, err := readPeople(*left, mf.idColumn)
 	if err != nil {
 		return err
@@ -199,7 +199,7 @@ func matchLink(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	read := time.Since(start)
+	read, readCPU := time.Since(start), processCPU()-cpu0
 	res, err := match.Link(ctx, a, b, opt)
 	if err != nil {
 		return err
@@ -207,9 +207,8 @@ func matchLink(ctx context.Context, env *Env, args []string) error {
 	if err := writePairs(env, mf.out, res.Pairs); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "match link: %d x %d records, %d pairs compared, %d written; read %v, index %v, EM %v, score %v, total %v\n",
-		len(a), len(b), res.Compared, len(res.Pairs), read.Round(time.Millisecond), res.IndexTime.Round(time.Millisecond),
-		res.EstimateTime.Round(time.Millisecond), res.ScoreTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(env.Stderr, "match link: %d x %d records, %d pairs compared, %d written; %s\n",
+		len(a), len(b), res.Compared, len(res.Pairs), phases(res, start, cpu0, read, readCPU))
 	return nil
 }
 
@@ -233,12 +232,12 @@ func matchDedupe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer stop()
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	ps, err := readPeople(*in, mf.idColumn)
 	if err != nil {
 		return err
 	}
-	read := time.Since(start)
+	read, readCPU := time.Since(start), processCPU()-cpu0
 	res, err := match.Dedupe(ctx, ps, opt)
 	if err != nil {
 		return err
@@ -246,10 +245,30 @@ func matchDedupe(ctx context.Context, env *Env, args []string) error {
 	if err := writePairs(env, mf.out, res.Pairs); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "match dedupe: %d records, %d pairs compared, %d written; read %v, index %v, EM %v, score %v, total %v\n",
-		len(ps), res.Compared, len(res.Pairs), read.Round(time.Millisecond), res.IndexTime.Round(time.Millisecond),
-		res.EstimateTime.Round(time.Millisecond), res.ScoreTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(env.Stderr, "match dedupe: %d records, %d pairs compared, %d written; %s\n",
+		len(ps), res.Compared, len(res.Pairs), phases(res, start, cpu0, read, readCPU))
 	return nil
+}
+
+func processCPU() time.Duration {
+	c, _ := match.ProcessCPUTime()
+	return c
+}
+
+// phases formats the wall time of each stage of a batch run and, where
+// the platform tells, the CPU time of all cores in it: on a shared
+// machine the wall time also counts waiting for a core.
+func phases(res *match.BatchResult, start time.Time, cpu0, read, readCPU time.Duration) string {
+	f := func(name string, wall, cpu time.Duration) string {
+		s := name + " " + wall.Round(time.Millisecond).String()
+		if cpu > 0 {
+			s += " (CPU " + cpu.Round(time.Millisecond).String() + ")"
+		}
+		return s
+	}
+	return strings.Join([]string{f("read", read, readCPU), f("index", res.IndexTime, res.IndexCPU),
+		f("EM", res.EstimateTime, res.EstimateCPU), f("score", res.ScoreTime, res.ScoreCPU),
+		f("total", time.Since(start), processCPU()-cpu0)}, ", ")
 }
 
 func matchBench(ctx context.Context, env *Env, args []string) error {
