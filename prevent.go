@@ -612,6 +612,11 @@ type AgendaItem struct {
 	Actions    string    `json:"actions,omitempty"`
 	MinutedBy  int64     `json:"minuted_by,omitempty"`
 	MinutedAt  time.Time `json:"minuted_at,omitzero"`
+	// Case and Details are the referral as the panel considers it, set for
+	// the meeting's members only: membership of a meeting is sight of the
+	// cases on its agenda.
+	Case    *PreventReferral `json:"case,omitempty"`
+	Details *ReferralDetails `json:"details,omitempty"`
 }
 
 // PanelPaper is a paper for a meeting, perhaps about one case.

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -204,7 +205,24 @@ func (d *DB) FindPanelMeetingByID(ctx context.Context, a *contest.Actor, id int6
 	}
 	member := isMember(a, m)
 	m.PapersHidden = !member
+	var cases []int64
 	if member {
+		for _, it := range m.Agenda {
+			r, err := referralByID(ctx, d.read, it.ReferralID)
+			if err != nil {
+				return nil, fmt.Errorf("agenda case: %w", err)
+			}
+			var body string
+			if err := d.read.QueryRowContext(ctx, "SELECT details FROM prevent_referrals WHERE id = $1", it.ReferralID).Scan(&body); err != nil {
+				return nil, fmt.Errorf("agenda case: %w", err)
+			}
+			var det contest.ReferralDetails
+			if err := json.Unmarshal([]byte(body), &det); err != nil {
+				return nil, fmt.Errorf("agenda case %d: %w", it.ReferralID, err)
+			}
+			it.Case, it.Details = r, &det
+			cases = append(cases, it.ReferralID)
+		}
 		rows, err := d.read.QueryContext(ctx, "SELECT id, referral_id, title, body, added_by, added_at FROM panel_papers WHERE meeting_id = $1 ORDER BY id", id)
 		if err != nil {
 			return nil, fmt.Errorf("panel papers: %w", err)
@@ -225,7 +243,7 @@ func (d *DB) FindPanelMeetingByID(ctx context.Context, a *contest.Actor, id int6
 		}
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditRead, Kind: contest.KindPanelMeeting, RecordID: itoa(id),
-		Detail: map[string]string{"papers": fmt.Sprint(member)}}); err != nil {
+		Detail: map[string]string{"papers": fmt.Sprint(member), "cases": inList(cases)}}); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -70,6 +70,13 @@ func TestPanelMeeting(t *testing.T) {
 			if err != nil || len(got.Papers) != c.papers || got.PapersHidden != (c.papers == 0) || len(got.Agenda) != 2 {
 				t.Errorf("%s: %+v %v", c.name, got, err)
 			}
+			// Members see the cases on the agenda; others only references.
+			if err == nil && (got.Agenda[0].Case != nil) != (c.papers > 0) {
+				t.Errorf("%s: agenda case %+v", c.name, got.Agenda[0].Case)
+			}
+			if err == nil && c.papers > 0 && (got.Agenda[0].Case.FamilyName != "Panelone" || got.Agenda[0].Details.Behaviour == "") {
+				t.Errorf("%s: agenda case %+v %+v", c.name, got.Agenda[0].Case, got.Agenda[0].Details)
+			}
 		}
 		_, hidden := d.FindPanelMeetingByID(ctx, south, m.ID)
 		_, missing := d.FindPanelMeetingByID(ctx, south, m.ID+100)
