@@ -161,6 +161,8 @@ async function main() {
     page.setDefaultTimeout(30_000);
 
     // Public pages.
+    await visit(page, 'public page', '/public', /threat level[\s\S]*Run/i);
+    await visit(page, 'public report form', '/report', /999/);
     await visit(page, 'sign-in page', '/sign-in', 'Sign in');
     await visit(page, 'signed out, home redirects to sign-in', '/', 'Sign in');
     await check('sign-in with nothing entered shows an error summary', async () => {
@@ -185,6 +187,18 @@ async function main() {
         .filter(Boolean).join('\n');
     });
     await visit(page, 'Pursue strand', '/strands/pursue', 'Pursue');
+    // Join the dots: the closed subject who reappears is in the queue, its
+    // page explains the match, and the closed subject awaits re-assessment.
+    await visit(page, 'possible matches', '/possible-matches', /Testingham/);
+    await check('possible match page with its reasons', async () => {
+      await page.goto(BASE_URL + '/possible-matches', { waitUntil: 'load' });
+      const href = await page.locator('table a').first().getAttribute('href');
+      const resp = await page.goto(BASE_URL + href, { waitUntil: 'load' });
+      const problems = await expectPage(page, 'possible match', resp ? resp.status() : 0, /Are these one person\?[\s\S]*Reasons, in bits of weight/);
+      const svg = await page.locator('svg.contest-waterfall[role=img]').count();
+      return [problems, svg ? '' : 'no waterfall'].filter(Boolean).join('\n');
+    });
+    await visit(page, 'closed subjects with new information', '/reassessments', /Testingham[\s\S]*New possible match/);
     if (env.RECORD_PATH) {
       // The role's home page shows their strand work, and a record page
       // carries the classification banner at its top and bottom.

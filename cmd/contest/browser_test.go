@@ -181,6 +181,12 @@ func loadStrandWork(t testing.TB, dataDir, username, preventUsername string) (st
 				return err
 			}
 		}
+		// A closed former subject who is the first one again: the server's
+		// matcher pairs them and opens a re-assessment.
+		if err := b.Subject(&contest.Subject{GivenName: "Avery", FamilyName: "Testingham", DateOfBirth: "1990-03-10", Status: contest.SubjectClosed,
+			ClosedReason: "no further concern", Meta: contest.Meta{Classification: contest.Official, OwnerOrgID: u.OrgID, Area: "Westvale"}}); err != nil {
+			return err
+		}
 		for _, r := range []*contest.PreventReferral{ref, {Reference: "PR-E2E-0002", GivenName: "Casey", FamilyName: "Placeholdsworth",
 			Sector: "health", Concern: "no_ideology", Age: 16, Gender: "unknown", Region: "Westvale region", Stage: "panel",
 			ReferredAt: now.AddDate(0, 0, -40), Meta: contest.Meta{Classification: contest.OfficialSensitive, OwnerOrgID: u.OrgID, Area: "Westvale"}}} {
