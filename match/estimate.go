@@ -1,6 +1,9 @@
 package match
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Estimating the parameters without labels, in the manner of Splink:
 //
@@ -163,7 +166,7 @@ func estimate(s *trainSet, u [nFields][maxLevels]float64, maxIter int) *Params {
 		p := em(s.rules[r], init, maxIter, true)
 		iters = max(iters, p.Iterations)
 		for f := range nFields {
-			if slicesContains(ruleMask[r], f) {
+			if slices.Contains(ruleMask[r], f) {
 				continue
 			}
 			used[f]++
@@ -229,13 +232,4 @@ func priorAllPairs(cand map[vector]float64, possible float64, p *Params) float64
 		lambda = next
 	}
 	return lambda
-}
-
-func slicesContains(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -5,7 +5,7 @@ package match
 // equals Total, and Probability = 2^Total / (1 + 2^Total). The structure
 // draws directly as a waterfall chart (see Waterfall) and marshals to JSON.
 type Explanation struct {
-	// Prior is the log2 prior odds that a candidate pair is a match.
+	// Prior is the log2 prior odds of a match (see Params.Lambda).
 	Prior float64 `json:"prior"`
 	// Contributions has one entry per field, in a fixed order, and then,
 	// only when it applies, a "household" entry: records with the same

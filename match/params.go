@@ -64,9 +64,8 @@ var levelNames = [nFields][]string{
 	fHandle:   {"exact", "different"},
 }
 
-// Params are the Fellegi-Sunter parameters: the prior probability that a
-// candidate pair (one that shares a blocking key) is a match, and for each
-// field and comparison level the probability m of that level among matches
+// Params are the Fellegi-Sunter parameters: the prior probability of a
+// match (see Lambda), and for each field and comparison level the probability m of that level among matches
 // and u among non-matches. A Params value is immutable once built; the
 // Index swaps whole values atomically.
 type Params struct {
@@ -80,7 +79,7 @@ type Params struct {
 	Estimated bool
 	// Iterations is the number of EM iterations run.
 	Iterations int
-	// Pairs is the number of candidate pairs EM was run on.
+	// Pairs is the number of pairs EM was run on.
 	Pairs int
 }
 
@@ -98,7 +97,9 @@ type FieldParams struct {
 	Levels []LevelParams `json:"levels"`
 }
 
-// Lambda returns the prior probability that a candidate pair is a match.
+// Lambda returns the prior probability of a match: for estimated
+// parameters, that two records drawn at random are one person (see
+// estimate.go); for DefaultParams, that a candidate pair is.
 func (p *Params) Lambda() float64 { return p.lambda }
 
 // Fields returns m, u and the match weight log2(m/u) of every field level.
