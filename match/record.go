@@ -165,6 +165,9 @@ func (v *view) internName(vars *Variants, raw string) uint32 {
 		return 0
 	}
 	if id, ok := v.t.nameID[ni.full]; ok {
+		if !v.readonly {
+			v.aliasName(raw, id)
+		}
 		return id
 	}
 	if v.readonly {
@@ -182,7 +185,18 @@ func (v *view) internName(vars *Variants, raw string) uint32 {
 	id := uint32(len(v.t.names))
 	v.t.names = append(v.t.names, ni)
 	v.t.nameID[ni.full] = id
+	v.aliasName(raw, id)
 	return id
+}
+
+// aliasName files a raw spelling ("Mohammed") under the id of its
+// normalised form ("mohammed"), so that the next record spelt the same way
+// skips normalisation. Spellings longer than maxAlias are not kept.
+func (v *view) aliasName(raw string, id uint32) {
+	const maxAlias = 40
+	if _, ok := v.t.nameID[raw]; !ok && len(raw) <= maxAlias {
+		v.t.nameID[strings.Clone(raw)] = id
+	}
 }
 
 // encode normalises a person into a compact record.
