@@ -49,7 +49,7 @@ var PreventSectors = []Choice{{"education", "Education"}, {"health", "Health"}, 
 // PreventConcerns are the types of concern as recorded by the referrer,
 // for statistics only.
 var PreventConcerns = []Choice{{"islamist", "Islamist"}, {"extreme_right_wing", "Extreme right-wing"},
-	{"left_wing", "Left-wing, anarchist or single-issue"}, {"conflicted", "Conflicted"},
+	{"left_wing_anarchist_single_issue", "Left-wing, anarchist or single-issue"}, {"conflicted", "Conflicted"},
 	{"no_ideology", "No ideology or counter-terrorism risk"}, {"school_massacre", "School massacre"},
 	{"incel", "Incel"}, {"other", "Other"}}
 
@@ -715,4 +715,69 @@ type DDPService interface {
 	FindDDPCaseByID(ctx context.Context, a *Actor, id int64) (*DDPCase, error)
 	// AddDDPSession records a session with the case's provider.
 	AddDDPSession(ctx context.Context, a *Actor, caseID int64, s *SupportSession) error
+}
+
+// StatRow is one line of a statistics breakdown: how many of the year's
+// referrals with this value were referred, discussed at a panel, adopted
+// as a Channel case and exited.
+type StatRow struct {
+	Key       string `json:"key"`
+	Label     string `json:"label"`
+	Referred  int    `json:"referred"`
+	Discussed int    `json:"discussed"`
+	Adopted   int    `json:"adopted"`
+	Exited    int    `json:"exited"`
+}
+
+// PreventStats are a financial year's figures laid out as the Home Office
+// release "Individuals referred to and supported through the Prevent
+// Programme": the journey and breakdowns, over the referrals the reader may
+// see. They count; they never score anyone.
+type PreventStats struct {
+	FinancialYear int       `json:"financial_year"` // 2025 is April 2025 to March 2026
+	From          time.Time `json:"from"`
+	To            time.Time `json:"to"` // exclusive
+	DataDate      time.Time `json:"data_date"`
+	Journey       StatRow   `json:"journey"`
+	ByAge         []StatRow `json:"by_age"`
+	ByGender      []StatRow `json:"by_gender"`
+	ByConcern     []StatRow `json:"by_concern"`
+	BySector      []StatRow `json:"by_sector"`
+	ByRegion      []StatRow `json:"by_region"`
+}
+
+// AgeBands are the release's age bands; age 0 is not known.
+var AgeBands = []Choice{{"under_15", "Under 15"}, {"15_20", "15 to 20"}, {"21_30", "21 to 30"}, {"31_40", "31 to 40"},
+	{"41_50", "41 to 50"}, {"over_50", "Over 50"}, {"unknown", "Not known"}}
+
+// AgeBand is the band of an age in years.
+func AgeBand(age int) string {
+	switch {
+	case age <= 0:
+		return "unknown"
+	case age < 15:
+		return "under_15"
+	case age <= 20:
+		return "15_20"
+	case age <= 30:
+		return "21_30"
+	case age <= 40:
+		return "31_40"
+	case age <= 50:
+		return "41_50"
+	}
+	return "over_50"
+}
+
+// FinancialYearOf is the financial year (April to March) holding t.
+func FinancialYearOf(t time.Time) int {
+	if t.Month() < time.April {
+		return t.Year() - 1
+	}
+	return t.Year()
+}
+
+// PreventStatsService computes the statistics.
+type PreventStatsService interface {
+	PreventStatistics(ctx context.Context, a *Actor, financialYear int) (*PreventStats, error)
 }

@@ -128,6 +128,7 @@ type Store interface {
 	PreventService
 	PanelService
 	DDPService
+	PreventStatsService
 	ProtectService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error

@@ -11,6 +11,9 @@ ALTER TABLE prevent_referrals ADD COLUMN signposted_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE prevent_referrals ADD COLUMN screened_by INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE prevent_referrals ADD COLUMN screened_at INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX prevent_referrals_created_by ON prevent_referrals(created_by);
+-- A year's statistics read this index alone (it covers the year, the
+-- statistics fields, the stage and the access columns).
+CREATE INDEX prevent_referrals_stats ON prevent_referrals(referred_at, age, gender, concern, sector, region, stage, classification, owner_org_id, area);
 
 CREATE TABLE prevent_screening_steps (
     id INTEGER PRIMARY KEY,
@@ -200,6 +203,7 @@ DROP TABLE prevent_consents;
 DROP TABLE prevent_assessments;
 DROP TABLE prevent_deconflictions;
 DROP TABLE prevent_screening_steps;
+DROP INDEX prevent_referrals_stats;
 DROP INDEX prevent_referrals_created_by;
 ALTER TABLE prevent_referrals DROP COLUMN screened_at;
 ALTER TABLE prevent_referrals DROP COLUMN screened_by;
