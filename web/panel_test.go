@@ -8,8 +8,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/db"
 	"github.com/contest-ct/contest/web"
 )
 
@@ -166,5 +168,44 @@ func TestDDPAndDeconflictionPages(t *testing.T) {
 	}
 	if res, _ = off.Get(t, "/prevent/deconflictions"); res.StatusCode != 403 {
 		t.Errorf("prevent officer: %d", res.StatusCode)
+	}
+}
+
+func TestPreventStatsPages(t *testing.T) {
+	e := MustEnv(t)
+	ctp := e.Orgs[contest.OrgCTP].ID
+	stages := []string{"referred", "panel", "adopted", "exited"}
+	err := e.DB.BulkLoad(context.Background(), contest.SystemActor("test"), func(b *db.Bulk) error {
+		for i := range 40 {
+			r := &contest.PreventReferral{Reference: fmt.Sprintf("PR-W-%03d", i), GivenName: "Testa", FamilyName: fmt.Sprintf("Statweb%d", i),
+				Sector: "education", Concern: "=incel", Age: 10 + i, Gender: "female", Region: "North East", Stage: stages[i%4],
+				ReferredAt: time.Date(2025, 5, 1+i%28, 0, 0, 0, 0, time.UTC), Meta: contest.Meta{OwnerOrgID: ctp, Area: "Northshire", Classification: contest.OfficialSensitive}}
+			if err := b.PreventReferral(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := e.MustSignIn(t, contest.RolePreventOfficer)
+	res, body := off.Get(t, "/prevent/statistics?year=2025")
+	for _, want := range []string{"April 2025 to March 2026", "Data as at", "<svg", "The journey of the year&#39;s referrals", ">40<", ">30<", ">20<", ">10<", "Under 15", "Female", "Education"} {
+		if res.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("statistics page: %d, no %q", res.StatusCode, want)
+		}
+	}
+	res, body = off.Get(t, "/prevent/statistics.csv?year=2025")
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	if res.StatusCode != 200 || !strings.HasPrefix(lines[0], "financial_year,data_date,breakdown") || !strings.Contains(body, "2025-26,") ||
+		!strings.Contains(body, ",all,All referrals,40,30,20,10") || !strings.Contains(body, ",concern,'=incel,40,") {
+		t.Errorf("csv: %d\n%s", res.StatusCode, body)
+	}
+	if res, body = off.Get(t, "/prevent/statistics?year=soon"); res.StatusCode != 400 || !strings.Contains(body, `href="#year"`) {
+		t.Errorf("bad year: %d", res.StatusCode)
+	}
+	if res, _ = e.MustSignIn(t, contest.RoleInvestigator).Get(t, "/prevent/statistics"); res.StatusCode != 403 {
+		t.Errorf("investigator: %d", res.StatusCode)
 	}
 }

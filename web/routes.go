@@ -142,6 +142,8 @@ func routeTable() []route {
 		{"POST", "/panels/{id}/papers", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelPaper},
 		{"POST", "/panels/{id}/agenda/{item}/decision", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelDecide},
 		{"GET", "/prevent/deconflictions", can(access.Read, contest.KindDeconfliction), (*handler).preventDeconflictions},
+		{"GET", "/prevent/statistics", can(access.Read, contest.KindPreventCase), (*handler).preventStats},
+		{"GET", "/prevent/statistics.csv", can(access.Read, contest.KindPreventCase), (*handler).preventStatsCSV},
 		{"GET", "/ddp", can(access.Read, contest.KindDDPCase), (*handler).ddpList},
 		{"GET", "/ddp/new", can(access.Create, contest.KindDDPCase), (*handler).ddpNew},
 		{"POST", "/ddp", can(access.Create, contest.KindDDPCase), (*handler).ddpCreate},

@@ -66,6 +66,7 @@ var viewNames = []string{
 	"prevent_deconflictions",
 	"prevent_outcome",
 	"prevent_reviews",
+	"prevent_stats",
 	"prevent_refer",
 	"prevent_screening",
 	"bulletin_list",
