@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/db"
 	"github.com/contest-ct/contest/web"
 )
 
@@ -252,5 +254,64 @@ func preventCasePages(t *testing.T, e *testEnv) {
 	}
 	if _, body = off.Get(t, casePage); !strings.Contains(body, "no_concern: Doing well.") || !strings.Contains(body, "Mentoring service B") {
 		t.Errorf("case after review:\n%.2000s", body)
+	}
+}
+
+// TestPreventScreeningRevealsNoMatch: a referral of a person who matches a
+// Pursue subject and one of a stranger look the same, to the Prevent
+// officer, after the Pursue check: the screening and case pages differ only
+// in their reference, id and times; the investigator has the match.
+func TestPreventScreeningRevealsNoMatch(t *testing.T) {
+	e := MustEnv(t)
+	e.mustTeacher(t)
+	ctx := context.Background()
+	subject := &contest.Subject{GivenName: "Yusuf", FamilyName: "Brannigan-Okoro", DateOfBirth: "1990-03-04", Status: contest.SubjectActive,
+		Meta: contest.Meta{OwnerOrgID: e.Orgs[contest.OrgCTP].ID, Classification: contest.OfficialSensitive}}
+	if err := e.DB.BulkLoad(ctx, contest.SystemActor("test"), func(b *db.Bulk) error { return b.Subject(subject) }); err != nil {
+		t.Fatal(err)
+	}
+	teacher := e.MustActor(t, contest.RolePartner)
+	var pages []string
+	off := e.MustSignIn(t, contest.RolePreventOfficer)
+	for _, p := range [][3]string{{"Yousef", "Brannigan Okoro", "1990-04-03"}, {"Margery", "Thistlewood", "1971-11-30"}} {
+		f := goodReferralForm()
+		f.Set("given_name", p[0])
+		f.Set("family_name", p[1])
+		f.Set("date_of_birth", p[2])
+		req, err := web.ReferralFromValues(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := e.DB.CreatePreventReferral(ctx, teacher, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := fmt.Sprintf("/prevent/referrals/%d", v.ID)
+		if res, _ := off.PostForm(t, base+"/screening/check", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("check: %d", res.StatusCode)
+		}
+		var all string
+		for _, p := range []string{"/screening", "/case"} {
+			_, body := off.Get(t, base+p)
+			all += body
+		}
+		all = strings.NewReplacer(v.Reference, "REF", base, "BASE").Replace(all)
+		all = regexp.MustCompile(`<time datetime="[^"]*">[^<]*</time>|\d+ seconds|under a second`).ReplaceAllString(all, "TIME")
+		pages = append(pages, normaliseBody(all))
+	}
+	if !strings.Contains(pages[0], "Checked against Pursue") || !strings.Contains(pages[0], "Vulnerability assessment") {
+		t.Fatalf("pages lack the screening step or the case:\n%.1000s", pages[0])
+	}
+	if pages[0] != pages[1] {
+		a, b := pages[0], pages[1]
+		i := 0
+		for i < len(a) && i < len(b) && a[i] == b[i] {
+			i++
+		}
+		t.Errorf("the matched referral's pages differ from the stranger's at %d:\n%.300s\n---\n%.300s", i, a[max(0, i-100):], b[max(0, i-100):])
+	}
+	ds, err := e.DB.FindDeconflictions(ctx, e.MustActor(t, contest.RoleInvestigator))
+	if err != nil || len(ds) != 1 {
+		t.Errorf("deconflictions %d %v, want 1", len(ds), err)
 	}
 }
