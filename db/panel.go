@@ -29,10 +29,14 @@ func scanMeeting(r interface{ Scan(...any) error }) (*contest.PanelMeeting, erro
 	return m, nil
 }
 
-// meetingByID reads a meeting with its members, whoever asks.
+// meetingByID reads a meeting with its compartments and members, whoever
+// asks.
 func meetingByID(ctx context.Context, q rowQueryer, id int64) (*contest.PanelMeeting, error) {
 	m, err := scanMeeting(q.QueryRowContext(ctx, "SELECT "+meetingCols+", "+prefixed("t", metaCols)+" FROM panel_meetings t WHERE t.id = $1", id))
 	if err != nil {
+		return nil, err
+	}
+	if err := loadCompartments(ctx, q, contest.KindPanelMeeting, map[int64]*contest.Meta{id: &m.Meta}); err != nil {
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, "SELECT pm.user_id, COALESCE(u.display_name, ''), pm.attendance FROM panel_members pm LEFT JOIN users u ON u.id = pm.user_id WHERE pm.meeting_id = $1 ORDER BY u.display_name, pm.user_id", id)

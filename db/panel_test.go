@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/contest-ct/contest"
+	"github.com/contest-ct/contest/access"
 	"github.com/contest-ct/contest/db"
 	"github.com/contest-ct/contest/db/dbtest"
 )
@@ -141,6 +142,104 @@ func TestPanelMeeting(t *testing.T) {
 		}
 		if _, err := d.OpenSupportPlan(ctx, officer, one.ID, []string{"Intervention provider A"}, "Goals."); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestPreventAccessMatrix: for panel meetings and DDP cases, the lists
+// (access.Filter as SQL) hold exactly the records access.Decide allows,
+// for every role, organisation kind, vetting and compartment set; and a
+// meeting read one at a time answers the same.
+func TestPreventAccessMatrix(t *testing.T) {
+	forEngine(t, func(t *testing.T, e db.Engine) {
+		f := dbtest.MustFixture(t, e)
+		sys := contest.SystemActor("test")
+		c1 := &contest.Compartment{Name: "Operation Alderbank"}
+		if err := f.DB.CreateCompartment(ctx, sys, c1); err != nil {
+			t.Fatal(err)
+		}
+		compSets := [][]int64{nil, {c1.ID}}
+		owners := []int64{f.Orgs[contest.OrgCTP].ID, f.Orgs[contest.OrgLocalAuthority].ID, f.Orgs[contest.OrgPrisonProbation].ID}
+		type rec struct {
+			kind contest.Kind
+			id   int64
+			meta contest.Meta
+		}
+		var recs []rec
+		sq := f.DB.SQL()
+		for _, cl := range contest.Classifications {
+			for _, cs := range compSets {
+				for _, ow := range owners {
+					for _, ar := range []string{"Northshire", "Southvale"} {
+						m := contest.Meta{Classification: cl, Compartments: cs, OwnerOrgID: ow, Area: ar}
+						var mid, did int64
+						if err := sq.QueryRow(`INSERT INTO panel_meetings (held_at, chair_user_id, status, classification, owner_org_id, area, created_by, created_at, updated_by, updated_at, review_at)
+							VALUES (1, 0, 'scheduled', $1, $2, $3, 0, 1, 0, 1, 1) RETURNING id`, int(cl), ow, ar).Scan(&mid); err != nil {
+							t.Fatal(err)
+						}
+						if err := sq.QueryRow(`INSERT INTO ddp_cases (given_name, family_name, basis, mandated, provider, status, owner_user_id, classification, owner_org_id, area, created_by, created_at, updated_by, updated_at, review_at)
+							VALUES ('Test', 'D', 'licence', 0, 'P', 'open', 0, $1, $2, $3, 0, 1, 0, 1, 1) RETURNING id`, int(cl), ow, ar).Scan(&did); err != nil {
+							t.Fatal(err)
+						}
+						for _, c := range cs {
+							sq.Exec("INSERT INTO record_compartments (kind, record_id, compartment_id) VALUES ($1,$2,$3)", string(contest.KindPanelMeeting), mid, c)
+							sq.Exec("INSERT INTO record_compartments (kind, record_id, compartment_id) VALUES ($1,$2,$3)", string(contest.KindDDPCase), did, c)
+						}
+						recs = append(recs, rec{contest.KindPanelMeeting, mid, m}, rec{contest.KindDDPCase, did, m})
+					}
+				}
+			}
+		}
+		checked, seen := 0, 0
+		for _, role := range contest.Roles {
+			for _, ok := range []contest.OrgKind{contest.OrgCTP, contest.OrgLocalAuthority, contest.OrgHealth, contest.OrgPrisonProbation, contest.OrgBusiness} {
+				for _, v := range []contest.Vetting{contest.BPSS, contest.SC} {
+					for _, cs := range compSets {
+						a := &contest.Actor{UserID: 1, Username: "matrix", OrgID: f.Orgs[ok].ID, OrgKind: ok, OrgArea: "Northshire",
+							Role: role, Vetting: v, Compartments: cs, TOTPEnrolled: true, Via: "test"}
+						got := map[contest.Kind]map[int64]bool{contest.KindPanelMeeting: {}, contest.KindDDPCase: {}}
+						if ms, err := f.DB.FindPanelMeetings(ctx, a); err == nil {
+							for _, m := range ms {
+								got[contest.KindPanelMeeting][m.ID] = true
+							}
+						} else if contest.ErrorCode(err) != contest.EFORBIDDEN {
+							t.Fatal(err)
+						}
+						if cs, err := f.DB.FindDDPCases(ctx, a); err == nil {
+							for _, c := range cs {
+								got[contest.KindDDPCase][c.ID] = true
+							}
+						} else if contest.ErrorCode(err) != contest.EFORBIDDEN {
+							t.Fatal(err)
+						}
+						for _, r := range recs {
+							want := access.Allowed(a, access.Read, r.kind, &r.meta)
+							if got[r.kind][r.id] != want {
+								t.Errorf("%s %s %s %v: %s %d listed %v, Decide %v", role, ok, v, cs, r.kind, r.id, got[r.kind][r.id], want)
+							}
+							if r.kind == contest.KindPanelMeeting && ok == contest.OrgLocalAuthority && v == contest.SC {
+								_, err := f.DB.FindPanelMeetingByID(ctx, a, r.id)
+								if (err == nil) != want {
+									t.Errorf("%s: meeting %d read %v, Decide %v", role, r.id, err, want)
+								}
+							}
+							if r.kind == contest.KindDDPCase && v == contest.SC && len(cs) == 0 {
+								_, err := f.DB.FindDDPCaseByID(ctx, a, r.id)
+								if (err == nil) != want {
+									t.Errorf("%s %s: DDP case %d read %v, Decide %v", role, ok, r.id, err, want)
+								}
+							}
+							checked++
+							if want {
+								seen++
+							}
+						}
+					}
+				}
+			}
+		}
+		if seen == 0 || seen == checked {
+			t.Errorf("%d of %d allowed: the matrix decides nothing", seen, checked)
 		}
 	})
 }
