@@ -54,6 +54,24 @@ func meetingByID(ctx context.Context, q rowQueryer, id int64) (*contest.PanelMee
 	return m, rows.Err()
 }
 
+// clearedFor reports whether the actor's vetting covers the record's
+// marking and they are in all its compartments: what a meeting's member
+// needs, besides membership, to see a case on its agenda.
+func clearedFor(a *contest.Actor, m *contest.Meta) bool {
+	if a.System {
+		return true
+	}
+	if !a.Vetting.Covers(m.Classification) {
+		return false
+	}
+	for _, c := range m.Compartments {
+		if !a.InCompartment(c) {
+			return false
+		}
+	}
+	return true
+}
+
 // isMember reports whether the actor is a member of the meeting.
 func isMember(a *contest.Actor, m *contest.PanelMeeting) bool {
 	return slices.ContainsFunc(m.Members, func(pm *contest.PanelMember) bool { return pm.UserID == a.UserID })
@@ -215,6 +233,9 @@ func (d *DB) FindPanelMeetingByID(ctx context.Context, a *contest.Actor, id int6
 			r, err := referralByID(ctx, d.read, it.ReferralID)
 			if err != nil {
 				return nil, fmt.Errorf("agenda case: %w", err)
+			}
+			if !clearedFor(a, &r.Meta) {
+				continue // membership never overrides the marking
 			}
 			var body string
 			if err := d.read.QueryRowContext(ctx, "SELECT details FROM prevent_referrals WHERE id = $1", it.ReferralID).Scan(&body); err != nil {

@@ -128,6 +128,14 @@ func TestPanelMeeting(t *testing.T) {
 		if got.Agenda[0].Minutes != "Discussed; synthetic minute." || got.Agenda[0].MinutedBy != chair.UserID {
 			t.Errorf("minutes %+v", got.Agenda[0])
 		}
+		// Membership never overrides a case's marking: a SECRET case on the
+		// agenda is shown to no CTC-vetted member.
+		if _, err := d.SQL().Exec("UPDATE prevent_referrals SET classification = $1 WHERE id = $2", int(contest.Secret), two.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.FindPanelMeetingByID(ctx, health, m.ID); err != nil || got.Agenda[0].Case == nil || got.Agenda[1].Case != nil || got.Agenda[1].Details != nil {
+			t.Errorf("secret case shown to a CTC member: %+v %v", got, err)
+		}
 		// A later meeting's agenda holds no decided case.
 		next := &contest.PanelMeeting{HeldAt: held.AddDate(0, 1, 0)}
 		if err := d.CreatePanelMeeting(ctx, chair, next, nil); err != nil {
