@@ -209,3 +209,38 @@ func TestPreventStatsPages(t *testing.T) {
 		t.Errorf("investigator: %d", res.StatusCode)
 	}
 }
+
+// TestPanelAndDDPHiddenLookMissing: another area's meeting and another
+// organisation's DDP case answer exactly as ones that do not exist.
+func TestPanelAndDDPHiddenLookMissing(t *testing.T) {
+	e := MustEnv(t)
+	ctx := context.Background()
+	m := &contest.PanelMeeting{HeldAt: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+	if err := e.DB.CreatePanelMeeting(ctx, e.MustActor(t, contest.RolePanelMember), m, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := &contest.DDPCase{FamilyName: "Hiddenddp", Basis: "licence", Provider: "P"}
+	if err := e.DB.CreateDDPCase(ctx, e.MustActor(t, contest.RolePreventOfficer), c); err != nil {
+		t.Fatal(err)
+	}
+	south := &contest.Org{Name: "Test Southvale Council", Kind: contest.OrgLocalAuthority, Area: "Southvale"}
+	if err := e.DB.CreateOrg(ctx, contest.SystemActor("test"), south); err != nil {
+		t.Fatal(err)
+	}
+	e.Orgs[contest.OrgLocalAuthority] = south
+	la, _ := e.mustSignInAs(t, "test.southvale", contest.RolePanelMember, contest.OrgLocalAuthority)
+	probation, _ := e.mustSignInAs(t, "test.probation", contest.RolePreventOfficer, contest.OrgPrisonProbation)
+	for _, c := range []struct {
+		who          *client
+		hidden, miss string
+	}{
+		{la, fmt.Sprintf("/panels/%d", m.ID), "/panels/987654"},
+		{probation, fmt.Sprintf("/ddp/%d", c.ID), "/ddp/987654"},
+	} {
+		rh, bh := c.who.Get(t, c.hidden)
+		rm, bm := c.who.Get(t, c.miss)
+		if rh.StatusCode != 404 || rh.StatusCode != rm.StatusCode || normaliseBody(bh, c.hidden) != normaliseBody(bm, c.miss) {
+			t.Errorf("%s: hidden %d, missing %d", c.hidden, rh.StatusCode, rm.StatusCode)
+		}
+	}
+}
