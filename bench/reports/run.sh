@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "machine: $(nproc) cores; $(lscpu | grep 'Model name' | sed 's/ \+/ /g'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "go: $(go version)"
-echo "== BenchmarkPublicReports (4,000 reports per run, 3 runs)"
-go test -run '^$' -bench 'BenchmarkPublicReports' -benchtime 4000x -count 3 ./web | grep -E '^Benchmark|^ok'
+echo "== BenchmarkPublicReports (6,000 reports per run, 3 runs)"
+go test -run '^$' -bench 'BenchmarkPublicReports' -benchtime 6000x -count 3 ./web | grep -E '^Benchmark|^ok'
 echo "== SIGKILL durability: ${KILL_POINTS:-200} kill points"
 CONTEST_KILL_POINTS=${KILL_POINTS:-200} go test -count=1 -run TestReportsSurviveKill -v ./cmd/contest | grep -E 'kill points|^(--- |ok|FAIL)'
