@@ -1008,6 +1008,7 @@ func (d *DB) PreventStatistics(ctx context.Context, a *contest.Actor, fy int) (*
 	s.ByGender = coded(by[1], contest.PreventGenders)
 	s.ByConcern = coded(by[2], contest.PreventConcerns)
 	s.BySector = coded(by[3], contest.PreventSectors)
+	s.ByRegion = []contest.StatRow{}
 	for k, x := range by[4] {
 		x.Label = k
 		if k == "" {

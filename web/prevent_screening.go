@@ -118,3 +118,40 @@ func (h *handler) preventScreenDecide(w http.ResponseWriter, r *http.Request) er
 	}
 	return err
 }
+
+// screeningDecision is the body of POST .../screening/decision.
+type screeningDecision struct {
+	Decision     string `json:"decision"`
+	Reason       string `json:"reason"`
+	SignpostedTo string `json:"signposted_to"`
+}
+
+// apiPreventScreenCheck is POST /api/v1/prevent/referrals/{id}/screening.
+func (h *handler) apiPreventScreenCheck(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", contest.KindPreventCase)
+	if err != nil {
+		return err
+	}
+	s, err := h.store.ScreenPreventReferral(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s)
+}
+
+// apiPreventScreenDecide is POST /api/v1/prevent/referrals/{id}/screening/decision.
+func (h *handler) apiPreventScreenDecide(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", contest.KindPreventCase)
+	if err != nil {
+		return err
+	}
+	var in screeningDecision
+	if err := decodeJSON(r.Body, &in); err != nil {
+		return err
+	}
+	s, err := h.store.DecidePreventScreening(r.Context(), actor(r), id, in.Decision, in.Reason, in.SignpostedTo)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s)
+}

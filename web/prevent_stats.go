@@ -109,3 +109,16 @@ func (h *handler) preventStatsCSV(w http.ResponseWriter, r *http.Request) error 
 	cw.Flush()
 	return cw.Error()
 }
+
+// apiPreventStats is GET /api/v1/prevent/statistics?year=.
+func (h *handler) apiPreventStats(w http.ResponseWriter, r *http.Request) error {
+	y, err := statsYear(r)
+	if err != nil {
+		return err
+	}
+	s, err := h.store.PreventStatistics(r.Context(), actor(r), y)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, s)
+}

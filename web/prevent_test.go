@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/db"
@@ -313,5 +314,49 @@ func TestPreventScreeningRevealsNoMatch(t *testing.T) {
 	ds, err := e.DB.FindDeconflictions(ctx, e.MustActor(t, contest.RoleInvestigator))
 	if err != nil || len(ds) != 1 {
 		t.Errorf("deconflictions %d %v, want 1", len(ds), err)
+	}
+}
+
+func TestPreventScreeningAndStatsAPI(t *testing.T) {
+	e := MustEnv(t)
+	e.mustTeacher(t)
+	ctx := context.Background()
+	_, router := MustOpenAPI(t)
+	req, _ := web.ReferralFromValues(goodReferralForm())
+	v, err := e.DB.CreatePreventReferral(ctx, e.MustActor(t, contest.RolePartner), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := e.MustAPI(t, contest.RolePreventOfficer)
+	base := fmt.Sprintf("/api/v1/prevent/referrals/%d/screening", v.ID)
+	post := func(path, body string, want int) string {
+		t.Helper()
+		res, got := api.Do(t, "POST", path, strings.NewReader(body), map[string]string{"Content-Type": "application/json"})
+		if res.StatusCode != want {
+			t.Errorf("POST %s: %d, want %d\n%s", path, res.StatusCode, want, got)
+		}
+		checkDocument(t, router, "POST", path, body, res, got)
+		return got
+	}
+	post(base+"/decision", `{"decision":"panel","reason":"x"}`, 409)
+	if got := post(base, "", 200); !strings.Contains(got, `"step":"pursue_check"`) {
+		t.Errorf("check: %s", got)
+	}
+	post(base+"/decision", `{"decision":"maybe","reason":""}`, 422)
+	if got := post(base+"/decision", `{"decision":"panel","reason":"Vulnerable; consent likely."}`, 200); !strings.Contains(got, `"decision":"panel"`) {
+		t.Errorf("decide: %s", got)
+	}
+	post(fmt.Sprintf("/api/v1/prevent/referrals/%d/screening", v.ID+100), "", 404)
+	year := contest.FinancialYearOf(time.Now().UTC())
+	path := fmt.Sprintf("/api/v1/prevent/statistics?year=%d", year)
+	res, got := api.Get(t, path)
+	if res.StatusCode != 200 || !strings.Contains(got, `"journey":{"key":"all","label":"All referrals","referred":1,"discussed":1`) {
+		t.Errorf("statistics: %d %s", res.StatusCode, got)
+	}
+	checkDocument(t, router, "GET", path, "", res, got)
+	res, got = api.Get(t, "/api/v1/prevent/statistics?year=1800")
+	checkDocument(t, router, "GET", "/api/v1/prevent/statistics?year=1800", "", res, got)
+	if res.StatusCode != 422 {
+		t.Errorf("bad year: %d", res.StatusCode)
 	}
 }

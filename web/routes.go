@@ -261,6 +261,9 @@ func routeTable() []route {
 		{"GET", "/api/v1/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).apiReferralShow},
 		{"POST", "/api/v1/prevent/referrals", can(access.Create, contest.KindPreventCase), (*handler).apiPreventReferralCreate},
 		{"GET", "/api/v1/prevent/my-referrals/{reference}", can(access.Create, contest.KindPreventCase), (*handler).apiPreventOutcome},
+		{"POST", "/api/v1/prevent/referrals/{id}/screening", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).apiPreventScreenCheck},
+		{"POST", "/api/v1/prevent/referrals/{id}/screening/decision", can(access.Update, contest.KindPreventCase).onRecord(), (*handler).apiPreventScreenDecide},
+		{"GET", "/api/v1/prevent/statistics", can(access.Read, contest.KindPreventCase), (*handler).apiPreventStats},
 
 		{"POST", "/api/v1/public/reports", public(), (*handler).apiPublicReport},
 
