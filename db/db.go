@@ -92,7 +92,8 @@ type DB struct {
 	sem    chan struct{} // bounds concurrent password hashing
 	path   string
 
-	stmts *auditStatements
+	stmts         *auditStatements
+	mentionInsert *sql.Stmt
 
 	// The writer goroutine and its queue (write.go).
 	writes     chan *writeReq
@@ -176,6 +177,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := d.prepareAudit(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("prepare audit: %w", err)
+	}
+	if d.mentionInsert, err = d.write.PrepareContext(ctx, mentionInsertSQL); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("prepare mentions: %w", err)
 	}
 	if err := d.loadKey(ctx); err != nil {
 		d.Close()

@@ -25,8 +25,7 @@ func (tx *Tx) addMention(ctx context.Context, a *contest.Actor, kind contest.Kin
 		tx.newMeta(a, &m)
 	}
 	var mid int64
-	err = tx.QueryRowContext(ctx, "INSERT INTO person_mentions (source_kind, source_id, role, person, "+metaCols+
-		") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+	err = tx.StmtContext(ctx, tx.db.mentionInsert).QueryRowContext(ctx,
 		append([]any{string(kind), id, role, string(body)}, metaArgs(&m)...)...).Scan(&mid)
 	if err != nil {
 		return 0, fmt.Errorf("mention: %w", err)
@@ -59,3 +58,9 @@ func (tx *Tx) updateMention(ctx context.Context, a *contest.Actor, kind contest.
 	tx.afterCommit(tx.db.nudgeMatcher)
 	return nil
 }
+
+// mentionInsertSQL stores one mention; it is prepared once, in Open (never
+// inside a transaction: on SQLite that would wait for the one write
+// connection the transaction holds).
+const mentionInsertSQL = "INSERT INTO person_mentions (source_kind, source_id, role, person, " + metaCols +
+	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
