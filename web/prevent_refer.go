@@ -23,7 +23,6 @@ func preventReferData() map[string]any {
 		"Sectors":  choiceOptions(contest.PreventSectors, "Select the sector making the referral"),
 		"Concerns": choiceOptions(contest.PreventConcerns, "Select the type of concern"),
 		"Genders":  choiceOptions(contest.PreventGenders, "Not known"),
-		"YesNo":    []option{{Value: "", Label: "Select yes or no"}, {Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}},
 	}
 }
 

@@ -47,7 +47,8 @@ func TestPreventReferralPages(t *testing.T) {
 	bad.Set("age", "fifteen")
 	bad.Set("behaviour", "")
 	res, body = teacher.PostForm(t, "/prevent/refer", bad)
-	for _, want := range []string{"There is a problem", `href="#family_name"`, `href="#age"`, `href="#behaviour"`, "Raised by a tutor."} {
+	for _, want := range []string{"There is a problem", `href="#family_name"`, `href="#age"`, `href="#behaviour"`, "Raised by a tutor.",
+		`id="child_under_18" name="child_under_18" type="radio" value="yes" checked`, `id="discussed_with_person-no" name="discussed_with_person" type="radio" value="no" checked`} {
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
 			t.Errorf("bad form: %d, no %q", res.StatusCode, want)
 		}
