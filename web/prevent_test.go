@@ -37,7 +37,14 @@ func TestPreventReferralPages(t *testing.T) {
 	e := MustEnv(t)
 	e.mustTeacher(t)
 	teacher := e.MustSignIn(t, contest.RolePartner)
-	res, body := teacher.Get(t, "/prevent/refer")
+	res, body := teacher.Get(t, "/prevent")
+	if res.StatusCode != 200 || !strings.Contains(body, `href="/prevent/refer"`) || strings.Contains(body, `href="/panels"`) {
+		t.Errorf("Prevent page for a referrer: %d", res.StatusCode)
+	}
+	if _, body = e.MustSignIn(t, contest.RolePanelMember).Get(t, "/prevent"); !strings.Contains(body, `href="/panels"`) || !strings.Contains(body, `href="/prevent/reviews"`) {
+		t.Errorf("Prevent page for a panel member lacks the panels")
+	}
+	res, body = teacher.Get(t, "/prevent/refer")
 	if res.StatusCode != 200 || !strings.Contains(body, "Make a Prevent referral") || !strings.Contains(body, "never used to score") {
 		t.Fatalf("form: %d\n%.1000s", res.StatusCode, body)
 	}

@@ -118,6 +118,7 @@ func routeTable() []route {
 		{"GET", "/prevent/referrals/{id}", can(access.Read, contest.KindPreventCase).onRecord(), (*handler).referralShow},
 		// Prevent (issue 6): referral from any sector, what the referrer
 		// learns, screening by counter-terrorism police.
+		{"GET", "/prevent", can(access.Create, contest.KindPreventCase), (*handler).preventWork},
 		{"GET", "/prevent/refer", can(access.Create, contest.KindPreventCase), (*handler).preventReferNew},
 		{"POST", "/prevent/refer", can(access.Create, contest.KindPreventCase), (*handler).preventReferCreate},
 		{"GET", "/prevent/outcome", can(access.Create, contest.KindPreventCase), (*handler).preventOutcome},

@@ -64,6 +64,7 @@ var viewNames = []string{
 	"prevent_ddp_new",
 	"prevent_ddp_show",
 	"prevent_deconflictions",
+	"prevent_work",
 	"prevent_outcome",
 	"prevent_reviews",
 	"prevent_stats",
