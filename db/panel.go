@@ -405,6 +405,14 @@ func (d *DB) RecordPanelDecision(ctx context.Context, a *contest.Actor, meetingI
 		} else if err != nil {
 			return nil, fmt.Errorf("agenda item: %w", err)
 		}
+		r, err := referralByID(ctx, tx, it.ReferralID)
+		if err != nil {
+			return nil, fmt.Errorf("agenda case: %w", err)
+		}
+		if !clearedFor(a, &r.Meta) {
+			// A case the member may not see is not theirs to decide.
+			return nil, contest.Errorf(contest.ENOTFOUND, "There is no such case on this meeting's agenda.")
+		}
 		if it.Decision != "" {
 			return nil, contest.Errorf(contest.ECONFLICT, "The panel has already decided on this case.")
 		}

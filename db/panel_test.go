@@ -136,6 +136,9 @@ func TestPanelMeeting(t *testing.T) {
 		if got, err := d.FindPanelMeetingByID(ctx, health, m.ID); err != nil || got.Agenda[0].Case == nil || got.Agenda[1].Case != nil || got.Agenda[1].Details != nil {
 			t.Errorf("secret case shown to a CTC member: %+v %v", got, err)
 		}
+		if _, err := d.RecordPanelDecision(ctx, health, m.ID, got.Agenda[1].ID, contest.PanelAdopt, "x", ""); contest.ErrorCode(err) != contest.ENOTFOUND {
+			t.Errorf("CTC member decided on a secret case: %v", err)
+		}
 		// A later meeting's agenda holds no decided case.
 		next := &contest.PanelMeeting{HeldAt: held.AddDate(0, 1, 0)}
 		if err := d.CreatePanelMeeting(ctx, chair, next, nil); err != nil {
