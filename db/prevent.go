@@ -653,10 +653,10 @@ func (d *DB) FindSupportPlan(ctx context.Context, a *contest.Actor, referralID i
 
 const reviewCols = "v.id, v.referral_id, t.reference, v.months, v.due_at, v.owner_user_id, v.outcome, v.note, v.done_by, v.done_at"
 
-func scanReview(r interface{ Scan(...any) error }, extra ...any) (*contest.Review, error) {
+func scanReview(r interface{ Scan(...any) error }) (*contest.Review, error) {
 	v := &contest.Review{}
 	var due, done int64
-	if err := r.Scan(append([]any{&v.ID, &v.ReferralID, &v.Reference, &v.Months, &due, &v.OwnerUserID, &v.Outcome, &v.Note, &v.DoneBy, &done}, extra...)...); err != nil {
+	if err := r.Scan(&v.ID, &v.ReferralID, &v.Reference, &v.Months, &due, &v.OwnerUserID, &v.Outcome, &v.Note, &v.DoneBy, &done); err != nil {
 		return nil, err
 	}
 	v.DueAt, v.DoneAt = fromMicros(due), fromMicros(done)
