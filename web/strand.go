@@ -28,7 +28,9 @@ type strandKind struct {
 // strands are the four strands of CONTEST, in the strategy's order.
 var strands = []strandDef{
 	{Slug: "pursue", Name: "Pursue", Aim: "Stop terrorist attacks by detecting and disrupting those who plan them.",
-		Kinds: []strandKind{{Kind: contest.KindInvestigation, Label: "Investigations", Href: "/investigations"}, {Kind: contest.KindSubject, Label: "Subjects of interest", Href: "/subjects"}, {Kind: contest.KindReport, Label: "Reports of suspicious activity"}}},
+		Kinds: []strandKind{{Kind: contest.KindInvestigation, Label: "Investigations", Href: "/investigations"}, {Kind: contest.KindSubject, Label: "Subjects of interest", Href: "/subjects"}, {Kind: contest.KindReport, Label: "Reports of suspicious activity (the triage desk)", Href: "/triage"},
+			{Kind: contest.KindPossibleMatch, Label: "Possible matches between people (join the dots)", Href: "/possible-matches"},
+			{Kind: contest.KindReassessment, Label: "Closed subjects with new information", Href: "/reassessments"}}},
 	{Slug: "prevent", Name: "Prevent", Aim: "Stop people becoming terrorists or supporting terrorism, through early intervention.",
 		Kinds: []strandKind{{Kind: contest.KindPreventCase, Label: "Prevent referrals and cases", Href: "/prevent/referrals"}}},
 	{Slug: "protect", Name: "Protect", Aim: "Strengthen protection against a terrorist attack in the UK and of UK interests overseas.",
@@ -72,8 +74,8 @@ func (s strandDef) rowsFor(a *contest.Actor) []strandRow {
 	var rows []strandRow
 	for _, k := range s.Kinds {
 		row := strandRow{strandKind: k}
-		if !access.Can(a, access.Read, k.Kind) {
-			row.Href = "" // nothing to list for this actor
+		if !access.Can(a, access.Read, k.Kind) || k.Kind == contest.KindReport && !access.Can(a, access.Update, k.Kind) {
+			row.Href = "" // nothing to list for this actor (the triage desk is for those who grade)
 		}
 		for _, act := range []access.Action{access.Read, access.Create, access.Update, access.Export} {
 			if access.Can(a, act, k.Kind) {
