@@ -237,7 +237,8 @@ type Deconfliction struct {
 	ReferralID      int64     `json:"referral_id"`
 	Reference       string    `json:"reference"`
 	PossibleMatches []int64   `json:"possible_matches"`
-	Status          string    `json:"status"` // open
+	Status          string    `json:"status"` // open, no_conflict, conflict
+	Reason          string    `json:"reason,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
 	Meta            Meta      `json:"meta"`
 }
@@ -266,6 +267,10 @@ type PreventService interface {
 	// FindDeconflictions lists the referrals routed to the investigation
 	// team, for Pursue readers.
 	FindDeconflictions(ctx context.Context, a *Actor) ([]*Deconfliction, error)
+	// ResolveDeconfliction records the investigation team's answer, with
+	// the reason: no conflict (Prevent may proceed) or conflict (the case
+	// is handled with the investigation). Nothing reaches the Prevent side.
+	ResolveDeconfliction(ctx context.Context, a *Actor, id int64, conflict bool, reason string) (*Deconfliction, error)
 
 	// RecordVulnerabilityAssessment stores an assessment of all 22
 	// factors. Returns EINVALID with a message per factor.

@@ -342,7 +342,7 @@ func (d *DB) FindDeconflictions(ctx context.Context, a *contest.Actor) ([]*conte
 	}
 	where, args := access.Filter(a, access.Read, contest.KindDeconfliction, "t", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT t.id, t.referral_id, t.reference, t.possible_matches, t.status, "+prefixed("t", metaCols)+
-		" FROM prevent_deconflictions t WHERE "+where+" ORDER BY t.id DESC LIMIT 500", args...)
+		" FROM prevent_deconflictions t WHERE "+where+" ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, fmt.Errorf("deconflictions: %w", err)
 	}
@@ -1027,4 +1027,58 @@ func (d *DB) PreventStatistics(ctx context.Context, a *contest.Actor, fy int) (*
 		return nil, err
 	}
 	return s, nil
+}
+
+// ResolveDeconfliction implements contest.PreventService.
+func (d *DB) ResolveDeconfliction(ctx context.Context, a *contest.Actor, id int64, conflict bool, reason string) (*contest.Deconfliction, error) {
+	if err := d.forbid(ctx, a, access.Update, contest.AuditUpdate, contest.KindDeconfliction, itoa(id)); err != nil {
+		return nil, err
+	}
+	var fe contest.FieldErrors
+	reason = strings.TrimSpace(reason)
+	checkText(&fe, "reason", "the reason", reason, true)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	status := "no_conflict"
+	if conflict {
+		status = "conflict"
+	}
+	var out *contest.Deconfliction
+	hidden := ""
+	err := d.inWrite(ctx, func(tx *Tx) error {
+		v := &contest.Deconfliction{ID: id}
+		var body string
+		var tmp [5]int64
+		err := tx.QueryRowContext(ctx, "SELECT t.referral_id, t.reference, t.possible_matches, t.status, "+prefixed("t", metaCols)+" FROM prevent_deconflictions t WHERE t.id = $1", id).
+			Scan(append([]any{&v.ReferralID, &v.Reference, &body, &v.Status}, metaDest(&v.Meta, &tmp)...)...)
+		if errors.Is(err, sql.ErrNoRows) {
+			hidden = "missing"
+			return contest.NotFound(contest.KindDeconfliction)
+		} else if err != nil {
+			return fmt.Errorf("deconfliction: %w", err)
+		}
+		metaFinish(&v.Meta, &tmp)
+		if dec := access.Decide(a, access.Update, contest.KindDeconfliction, &v.Meta); !dec.Allowed {
+			hidden = dec.Reason
+			return contest.NotFound(contest.KindDeconfliction)
+		}
+		if v.Status != "open" {
+			return contest.Errorf(contest.ECONFLICT, "This referral has already been deconflicted.")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE prevent_deconflictions SET status = $1, updated_by = $2, updated_at = $3 WHERE id = $4", status, a.UserID, micros(tx.now), id); err != nil {
+			return fmt.Errorf("deconfliction: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &v.PossibleMatches); err != nil {
+			return err
+		}
+		v.Status, v.Reason, v.CreatedAt = status, reason, v.Meta.CreatedAt
+		out = v
+		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditUpdate, Kind: contest.KindDeconfliction, RecordID: itoa(id),
+			Detail: map[string]string{"status": status, "reason": d.hasher.HMAC(reason)}})
+	})
+	if hidden != "" {
+		return nil, d.denied(ctx, a, contest.AuditUpdate, contest.KindDeconfliction, itoa(id), hidden, contest.NotFound(contest.KindDeconfliction))
+	}
+	return out, err
 }

@@ -176,6 +176,21 @@ func TestPreventScreening(t *testing.T) {
 		if _, err := d.FindDeconflictions(ctx, officer); contest.ErrorCode(err) != contest.EFORBIDDEN {
 			t.Errorf("prevent officer saw deconflictions: %v", err)
 		}
+		if _, err := d.ResolveDeconfliction(ctx, officer, dc[0].ID, false, "x"); contest.ErrorCode(err) != contest.EFORBIDDEN {
+			t.Errorf("prevent officer resolved: %v", err)
+		}
+		if _, err := d.ResolveDeconfliction(ctx, inv, dc[0].ID, false, " "); contest.ErrorCode(err) != contest.EINVALID {
+			t.Errorf("no reason: %v", err)
+		}
+		if _, err := d.ResolveDeconfliction(ctx, inv, dc[0].ID+100, false, "x"); contest.ErrorCode(err) != contest.ENOTFOUND {
+			t.Errorf("missing: %v", err)
+		}
+		if r, err := d.ResolveDeconfliction(ctx, inv, dc[0].ID, true, "Known to Operation Larchmere: police lead."); err != nil || r.Status != "conflict" {
+			t.Errorf("resolve: %+v %v", r, err)
+		}
+		if _, err := d.ResolveDeconfliction(ctx, inv, dc[0].ID, false, "again"); contest.ErrorCode(err) != contest.ECONFLICT {
+			t.Errorf("resolved twice: %v", err)
+		}
 		pm, err := d.FindPossibleMatchByID(ctx, f.MustActor(t, contest.RoleSupervisor), dc[0].PossibleMatches[0])
 		if err != nil || pm.Candidate.SourceID != subject.ID && pm.Mention.SourceID != subject.ID {
 			t.Fatalf("match %+v %v", pm, err)

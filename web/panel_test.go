@@ -166,6 +166,9 @@ func TestDDPAndDeconflictionPages(t *testing.T) {
 	if res, _ = e.MustSignIn(t, contest.RoleInvestigator).Get(t, "/prevent/deconflictions"); res.StatusCode != 200 {
 		t.Errorf("investigator: %d", res.StatusCode)
 	}
+	if res, _ = off.PostForm(t, "/prevent/deconflictions/1", url.Values{"conflict_1": {"no"}, "reason_1": {"x"}}); res.StatusCode != 403 {
+		t.Errorf("prevent officer resolved: %d", res.StatusCode)
+	}
 	if res, _ = off.Get(t, "/prevent/deconflictions"); res.StatusCode != 403 {
 		t.Errorf("prevent officer: %d", res.StatusCode)
 	}

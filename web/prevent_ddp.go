@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,13 +11,50 @@ import (
 )
 
 // preventDeconflictions lists, for Pursue readers, the referrals whose
-// person matched a Pursue record at screening, with their matches.
+// person matched a Pursue record at screening, with their matches, open
+// ones first.
 func (h *handler) preventDeconflictions(w http.ResponseWriter, r *http.Request) error {
+	return h.showDeconflictions(w, r, http.StatusOK, nil, nil)
+}
+
+func (h *handler) showDeconflictions(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	ds, err := h.store.FindDeconflictions(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, "prevent_deconflictions", &page{Title: "Prevent referrals matching Pursue records", Data: ds})
+	p := &page{Title: "Prevent referrals matching Pursue records", Form: form, Data: map[string]any{"Rows": ds,
+		"Choices": []option{{Value: "", Label: "Select"}, {Value: "no", Label: "No conflict: Prevent may proceed"}, {Value: "yes", Label: "Conflict: handled with the investigation"}}}}
+	if ferr != nil {
+		p.ErrorMessage, p.Errors = contest.ErrorMessage(ferr), contest.ErrorFields(ferr)
+	}
+	return h.render(w, r, status, "prevent_deconflictions", p)
+}
+
+// preventDeconflict records the investigation team's answer.
+func (h *handler) preventDeconflict(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", contest.KindDeconfliction)
+	if err != nil {
+		return err
+	}
+	form, err := parseForm(r)
+	if err == nil {
+		n := "_" + strconv.FormatInt(id, 10)
+		_, err = h.store.ResolveDeconfliction(r.Context(), actor(r), id, form.Get("conflict"+n) == "yes", form.Get("reason"+n))
+		if err == nil {
+			h.setFlash(r, "The deconfliction is recorded")
+			return redirect(w, r, "/prevent/deconflictions")
+		}
+		var e *contest.Error
+		if errors.As(err, &e) {
+			for i := range e.Fields {
+				e.Fields[i].Field += n
+			}
+		}
+	}
+	if c := contest.ErrorCode(err); c == contest.EINVALID || c == contest.ECONFLICT {
+		return h.showDeconflictions(w, r, StatusFor(c, false), form, err)
+	}
+	return err
 }
 
 func ddpData() map[string]any {

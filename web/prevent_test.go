@@ -368,3 +368,40 @@ func TestPreventScreeningAndStatsAPI(t *testing.T) {
 		t.Errorf("bad year: %d", res.StatusCode)
 	}
 }
+
+func TestDeconflictionPage(t *testing.T) {
+	e := MustEnv(t)
+	e.mustTeacher(t)
+	ctx := context.Background()
+	subject := &contest.Subject{GivenName: "Yusuf", FamilyName: "Brannigan-Okoro", DateOfBirth: "1990-03-04", Status: contest.SubjectActive,
+		Meta: contest.Meta{OwnerOrgID: e.Orgs[contest.OrgCTP].ID, Classification: contest.OfficialSensitive}}
+	if err := e.DB.BulkLoad(ctx, contest.SystemActor("test"), func(b *db.Bulk) error { return b.Subject(subject) }); err != nil {
+		t.Fatal(err)
+	}
+	f := goodReferralForm()
+	f.Set("given_name", "Yousef")
+	f.Set("family_name", "Brannigan Okoro")
+	f.Set("date_of_birth", "1990-04-03")
+	req, _ := web.ReferralFromValues(f)
+	v, err := e.DB.CreatePreventReferral(ctx, e.MustActor(t, contest.RolePartner), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DB.ScreenPreventReferral(ctx, e.MustActor(t, contest.RolePreventOfficer), v.ID); err != nil {
+		t.Fatal(err)
+	}
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	res, body := inv.Get(t, "/prevent/deconflictions")
+	if res.StatusCode != 200 || !strings.Contains(body, v.Reference) || !strings.Contains(body, `name="reason_1"`) {
+		t.Fatalf("deconflictions: %d\n%.2000s", res.StatusCode, body)
+	}
+	if res, body = inv.PostForm(t, "/prevent/deconflictions/1", url.Values{"conflict_1": {"yes"}}); res.StatusCode != 400 || !strings.Contains(body, `href="#reason_1"`) {
+		t.Errorf("no reason: %d", res.StatusCode)
+	}
+	if res, _ = inv.PostForm(t, "/prevent/deconflictions/1", url.Values{"conflict_1": {"yes"}, "reason_1": {"Known to an operation."}}); res.StatusCode != 303 {
+		t.Fatalf("resolve: %d", res.StatusCode)
+	}
+	if _, body = inv.Get(t, "/prevent/deconflictions"); !strings.Contains(body, "Conflict: handled with the investigation") || strings.Contains(body, `name="reason_1"`) {
+		t.Errorf("after resolving:\n%.2000s", body)
+	}
+}

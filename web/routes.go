@@ -143,6 +143,7 @@ func routeTable() []route {
 		{"POST", "/panels/{id}/papers", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelPaper},
 		{"POST", "/panels/{id}/agenda/{item}/decision", can(access.Update, contest.KindPanelMeeting).onRecord(), (*handler).panelDecide},
 		{"GET", "/prevent/deconflictions", can(access.Read, contest.KindDeconfliction), (*handler).preventDeconflictions},
+		{"POST", "/prevent/deconflictions/{id}", can(access.Update, contest.KindDeconfliction).onRecord(), (*handler).preventDeconflict},
 		{"GET", "/prevent/statistics", can(access.Read, contest.KindPreventCase), (*handler).preventStats},
 		{"GET", "/prevent/statistics.csv", can(access.Read, contest.KindPreventCase), (*handler).preventStatsCSV},
 		{"GET", "/ddp", can(access.Read, contest.KindDDPCase), (*handler).ddpList},
