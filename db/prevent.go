@@ -341,7 +341,7 @@ func (d *DB) FindDeconflictions(ctx context.Context, a *contest.Actor) ([]*conte
 		return nil, d.denied(ctx, a, contest.AuditList, contest.KindDeconfliction, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
 	}
 	where, args := access.Filter(a, access.Read, contest.KindDeconfliction, "t", 1)
-	rows, err := d.read.QueryContext(ctx, "SELECT t.id, t.referral_id, t.reference, t.possible_matches, t.status, "+prefixed("t", metaCols)+
+	rows, err := d.read.QueryContext(ctx, "SELECT t.id, t.referral_id, t.reference, t.possible_matches, t.status, t.reason, "+prefixed("t", metaCols)+
 		" FROM prevent_deconflictions t WHERE "+where+" ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, t.id DESC LIMIT 500", args...)
 	if err != nil {
 		return nil, fmt.Errorf("deconflictions: %w", err)
@@ -352,7 +352,7 @@ func (d *DB) FindDeconflictions(ctx context.Context, a *contest.Actor) ([]*conte
 		var v contest.Deconfliction
 		var body string
 		var tmp [5]int64
-		if err := rows.Scan(append([]any{&v.ID, &v.ReferralID, &v.Reference, &body, &v.Status}, metaDest(&v.Meta, &tmp)...)...); err != nil {
+		if err := rows.Scan(append([]any{&v.ID, &v.ReferralID, &v.Reference, &body, &v.Status, &v.Reason}, metaDest(&v.Meta, &tmp)...)...); err != nil {
 			return nil, err
 		}
 		metaFinish(&v.Meta, &tmp)
@@ -1066,7 +1066,7 @@ func (d *DB) ResolveDeconfliction(ctx context.Context, a *contest.Actor, id int6
 		if v.Status != "open" {
 			return contest.Errorf(contest.ECONFLICT, "This referral has already been deconflicted.")
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE prevent_deconflictions SET status = $1, updated_by = $2, updated_at = $3 WHERE id = $4", status, a.UserID, micros(tx.now), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE prevent_deconflictions SET status = $1, reason = $2, updated_by = $3, updated_at = $4 WHERE id = $5", status, reason, a.UserID, micros(tx.now), id); err != nil {
 			return fmt.Errorf("deconfliction: %w", err)
 		}
 		if err := json.Unmarshal([]byte(body), &v.PossibleMatches); err != nil {

@@ -191,6 +191,9 @@ func TestPreventScreening(t *testing.T) {
 		if _, err := d.ResolveDeconfliction(ctx, inv, dc[0].ID, false, "again"); contest.ErrorCode(err) != contest.ECONFLICT {
 			t.Errorf("resolved twice: %v", err)
 		}
+		if dc, err := d.FindDeconflictions(ctx, inv); err != nil || dc[0].Status != "conflict" || dc[0].Reason != "Known to Operation Larchmere: police lead." {
+			t.Errorf("after resolving: %+v %v", dc[0], err)
+		}
 		pm, err := d.FindPossibleMatchByID(ctx, f.MustActor(t, contest.RoleSupervisor), dc[0].PossibleMatches[0])
 		if err != nil || pm.Candidate.SourceID != subject.ID && pm.Mention.SourceID != subject.ID {
 			t.Fatalf("match %+v %v", pm, err)

@@ -32,6 +32,7 @@ CREATE TABLE prevent_deconflictions (
     reference TEXT NOT NULL,
     possible_matches TEXT NOT NULL,
     status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
     classification BIGINT NOT NULL,
     owner_org_id BIGINT NOT NULL,
     area TEXT NOT NULL DEFAULT '',
