@@ -205,6 +205,24 @@ var Policy = map[contest.Kind]rule{
 		Create: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
 		Update: of(contest.RoleCasualtyBureau, contest.RoleSupervisor),
 	},
+	// Pursue (issue 5): leads, actions and outcomes go with the
+	// investigation; allocating, reviewing and filing an action (Admin)
+	// is for supervisors.
+	contest.KindLead: {
+		Read:   pursueReaders,
+		Create: pursueReaders,
+		Update: of(contest.RoleInvestigator, contest.RoleSupervisor),
+	},
+	contest.KindAction: {
+		Read:   pursueReaders,
+		Create: pursueReaders,
+		Update: pursueReaders,
+		Admin:  of(contest.RoleSupervisor),
+	},
+	contest.KindOutcome: {
+		Read:   pursueReaders,
+		Create: of(contest.RoleInvestigator, contest.RoleSupervisor),
+	},
 }
 
 // publicMay is what the anonymous public reporter (contest.PublicReporter)
@@ -246,7 +264,7 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 			return ScopeOwnOrg
 		}
 		return ScopeAll
-	case contest.KindInvestigation, contest.KindSubject:
+	case contest.KindInvestigation, contest.KindSubject, contest.KindLead, contest.KindAction, contest.KindOutcome:
 		if intelligence[ok] {
 			return ScopeAll
 		}
