@@ -62,6 +62,8 @@ type NewInvestigation struct {
 	Classification Classification `json:"classification"`
 	Area           string         `json:"area,omitempty"`
 	Team           []int64        `json:"team"`
+	// TeamUsernames names more members by username.
+	TeamUsernames []string `json:"team_usernames,omitempty"`
 }
 
 // Validate checks the fields of a new investigation.
@@ -390,6 +392,10 @@ type ActionService interface {
 	FindActionByID(ctx context.Context, a *Actor, id int64) (*Action, error)
 	FindActions(ctx context.Context, a *Actor, f ActionFilter) ([]*Action, int, error)
 	ActionWorkload(ctx context.Context, a *Actor) ([]*Workload, error)
+	// OfficerByUsername is the id of the active user with the username,
+	// for allocating an action; an unknown one is an EINVALID on
+	// "officer".
+	OfficerByUsername(ctx context.Context, a *Actor, username string) (int64, error)
 }
 
 // OutcomeService records the outcomes of investigations.

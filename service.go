@@ -130,6 +130,9 @@ type Store interface {
 	DDPService
 	PreventStatsService
 	ProtectService
+	PursueService
+	ActionService
+	OutcomeService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }

@@ -246,14 +246,14 @@ func (d *DB) ReviewAction(ctx context.Context, a *contest.Actor, id int64, accep
 func (d *DB) FileAction(ctx context.Context, a *contest.Actor, id int64, note string) (*contest.Action, error) {
 	note = strings.TrimSpace(note)
 	if len(note) > 4000 {
-		return nil, fieldErr("note", "Note must be 4000 characters or fewer")
+		return nil, fieldErr("file_note", "Note must be 4000 characters or fewer")
 	}
 	return d.stepAction(ctx, a, id, access.Admin, "file", func(tx *Tx, v *contest.Action) error {
 		switch v.Status {
 		case contest.ActionReviewed:
 		case contest.ActionRaised, contest.ActionAllocated:
 			if note == "" {
-				return fieldErr("note", "Enter why the action is filed without a result")
+				return fieldErr("file_note", "Enter why the action is filed without a result")
 			}
 		default:
 			return contest.Errorf(contest.ECONFLICT, "Only a reviewed action, or one not yet resulted, can be filed; this one is %s.", v.Status)
@@ -375,6 +375,19 @@ func (d *DB) ActionWorkload(ctx context.Context, a *contest.Actor) ([]*contest.W
 	}
 	return out, d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindAction,
 		Detail: map[string]string{"workload_officers": strconv.Itoa(len(out))}})
+}
+
+// OfficerByUsername implements contest.ActionService.
+func (d *DB) OfficerByUsername(ctx context.Context, a *contest.Actor, username string) (int64, error) {
+	if !access.Can(a, access.Admin, contest.KindAction) {
+		return 0, d.denied(ctx, a, contest.AuditRead, contest.KindUser, "", "role", forbidden())
+	}
+	var id int64
+	err := d.read.QueryRowContext(ctx, "SELECT id FROM users WHERE lower(username) = $1 AND disabled = 0", strings.ToLower(strings.TrimSpace(username))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fieldErr("officer", "No active user has that username")
+	}
+	return id, err
 }
 
 var _ contest.ActionService = (*DB)(nil)

@@ -225,6 +225,21 @@ func (d *DB) CreateInvestigation(ctx context.Context, a *contest.Actor, n *conte
 			team = append(team, n.LeadUserID)
 		}
 		var fe contest.FieldErrors
+		for _, name := range n.TeamUsernames {
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name == "" {
+				continue
+			}
+			var u int64
+			err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE lower(username) = $1 AND disabled = 0", name).Scan(&u)
+			if errors.Is(err, sql.ErrNoRows) {
+				fe.Add("team", "No active user has the username "+name)
+				continue
+			} else if err != nil {
+				return fmt.Errorf("team: %w", err)
+			}
+			team = append(team, u)
+		}
 		for _, u := range team {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE disabled = 0 AND id = $1", u).Scan(&n); err != nil {

@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/contest-ct/contest"
+)
+
+var investigationLoc = regexp.MustCompile(`^/investigations/(\d+)$`)
+var actionLoc = regexp.MustCompile(`^/actions/(\d+)$`)
+
+// TestPursueInvestigationAndActionForms opens an investigation through the
+// form, changes its classification and takes an action from raise to
+// file, with refused input shown back on the page.
+func TestPursueInvestigationAndActionForms(t *testing.T) {
+	e := MustEnv(t)
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	sup := e.MustSignIn(t, contest.RoleSupervisor)
+	an := e.MustSignIn(t, contest.RoleAnalyst)
+	prev := e.MustSignIn(t, contest.RolePreventOfficer)
+
+	res, body := inv.PostForm(t, "/investigations", url.Values{"operation": {""}, "summary": {"x"}, "classification": {"2"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter the operation name") {
+		t.Fatalf("empty operation: %d\n%s", res.StatusCode, body)
+	}
+	res, body = inv.PostForm(t, "/investigations", url.Values{"operation": {"Alder"}, "summary": {"Synthetic investigation."}, "classification": {"2"},
+		"team": {"test.analyst, nobody.here"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "No active user has the username nobody.here") {
+		t.Fatalf("unknown team member: %d\n%s", res.StatusCode, body)
+	}
+	res, body = inv.PostForm(t, "/investigations", url.Values{"operation": {"Alder"}, "summary": {"Synthetic investigation."}, "classification": {"2"},
+		"team": {"test.analyst\ntest.supervisor"}})
+	m := investigationLoc.FindStringSubmatch(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || m == nil {
+		t.Fatalf("open investigation: %d %s\n%s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	invPath := m[0]
+	for _, tc := range []struct {
+		name string
+		c    *client
+		want int
+	}{{"Opener", inv, 200}, {"Team", an, 200}, {"Supervisor", sup, 200}, {"Prevent", prev, 403}} {
+		t.Run("See"+tc.name, func(t *testing.T) {
+			if res, body := tc.c.Get(t, invPath); res.StatusCode != tc.want || (tc.want == 200 && !strings.Contains(body, "Operation Alder")) {
+				t.Errorf("status %d, want %d", res.StatusCode, tc.want)
+			}
+		})
+	}
+
+	res, body = sup.PostForm(t, invPath+"/classification", url.Values{"classification": {"1"}, "reason": {""}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter the reason") {
+		t.Fatalf("classification without reason: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := inv.PostForm(t, invPath+"/classification", url.Values{"classification": {"1"}, "reason": {"Open source"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("investigator changing classification: %d", res.StatusCode)
+	}
+	if res, body := sup.PostForm(t, invPath+"/classification", url.Values{"classification": {"1"}, "reason": {"Material now open source."}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change classification: %d\n%s", res.StatusCode, body)
+	}
+	if _, body := inv.Get(t, invPath+"/classification"); !strings.Contains(body, "Material now open source.") {
+		t.Errorf("history does not show the reason:\n%s", body)
+	}
+
+	res, body = inv.PostForm(t, invPath+"/actions", url.Values{"title": {"Trace, interview and eliminate the van driver"}, "category": {"eliminate"},
+		"priority": {"high"}, "due_at": {"31/01/2027"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter a real date as YYYY-MM-DD") {
+		t.Fatalf("bad due date: %d\n%s", res.StatusCode, body)
+	}
+	res, body = inv.PostForm(t, invPath+"/actions", url.Values{"title": {"Trace, interview and eliminate the van driver"}, "category": {"eliminate"},
+		"priority": {"high"}})
+	am := actionLoc.FindStringSubmatch(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || am == nil {
+		t.Fatalf("raise action: %d\n%s", res.StatusCode, body)
+	}
+	act := am[0]
+	steps := []struct {
+		name   string
+		c      *client
+		path   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"AllocateUnknown", sup, "/allocation", url.Values{"officer": {"nobody.here"}, "due_at": {"2020-01-01"}}, 400, "No active user has that username"},
+		{"AllocateOutsideTeam", sup, "/allocation", url.Values{"officer": {"test.prevent_officer"}, "due_at": {"2020-01-01"}}, 400, "not in the investigation"},
+		{"AnalystMayNotAllocate", an, "/allocation", url.Values{"officer": {"test.analyst"}, "due_at": {"2020-01-01"}}, 403, ""},
+		{"Allocate", sup, "/allocation", url.Values{"officer": {"test.analyst"}, "due_at": {"2020-01-01"}}, 303, ""},
+		{"ResultWithoutCode", an, "/result", url.Values{"result": {"At work all day."}}, 400, "Select an elimination code"},
+		{"Result", an, "/result", url.Values{"result": {"At work all day, confirmed by a colleague."}, "elimination_code": {"3"}}, 303, ""},
+		{"ReviewWithoutDecision", sup, "/review", url.Values{}, 400, "Select accept or return"},
+		{"Accept", sup, "/review", url.Values{"decision": {"accept"}}, 303, ""},
+		{"File", sup, "/file", url.Values{}, 303, ""},
+		{"FileAgain", sup, "/file", url.Values{}, 409, "this one is filed"},
+	}
+	for _, tc := range steps {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := tc.c.PostForm(t, act+tc.path, tc.form)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, want %d with %q\n%s", res.StatusCode, tc.status, tc.want, body)
+			}
+		})
+	}
+	if res, body := an.Get(t, act); res.StatusCode != 200 || !strings.Contains(body, "filed") || !strings.Contains(body, "confirmed by a colleague") {
+		t.Errorf("action page: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := prev.Get(t, act); res.StatusCode != http.StatusForbidden {
+		t.Errorf("Prevent officer reads an action: %d", res.StatusCode)
+	}
+	if res, body := sup.Get(t, "/actions?overdue=yes"); res.StatusCode != 200 || !strings.Contains(body, "0 actions overdue") {
+		t.Errorf("overdue list: %d\n%s", res.StatusCode, body)
+	}
+}
