@@ -114,3 +114,69 @@ func TestPursueInvestigationAndActionForms(t *testing.T) {
 		t.Errorf("overdue list: %d\n%s", res.StatusCode, body)
 	}
 }
+
+var subjectLoc = regexp.MustCompile(`^/subjects/(\d+)/decisions$`)
+
+// TestPursueSubjectForms records a subject of interest through the form,
+// sets its priority, assesses it and closes it, which puts a scheduled
+// re-assessment on the closed-subject queue.
+func TestPursueSubjectForms(t *testing.T) {
+	e := MustEnv(t)
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	an := e.MustSignIn(t, contest.RoleAnalyst)
+	res, _ := inv.PostForm(t, "/investigations", url.Values{"operation": {"Rowan"}, "summary": {"Synthetic investigation."}, "classification": {"2"},
+		"team": {"test.analyst"}})
+	m := investigationLoc.FindStringSubmatch(res.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("open investigation: %d", res.StatusCode)
+	}
+	good := url.Values{"given_name": {"Orla"}, "family_name": {"Quillon"}, "date_of_birth": {"1991-04"}, "classification": {"2"},
+		"tier": {"P2"}, "rationale": {"Reporting of attack planning, uncorroborated."}, "next_review_at": {"2027-03-01"},
+		"intent": {"medium"}, "capability": {"low"}, "imminence": {"low"}}
+	bad := url.Values{}
+	for k, v := range good {
+		bad[k] = v
+	}
+	bad.Set("rationale", "")
+	bad.Set("imminence", "")
+	res, body := inv.PostForm(t, m[0]+"/subjects", bad)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter the rationale for the priority") || !strings.Contains(body, "Select the assessed imminence") {
+		t.Fatalf("bad subject: %d\n%s", res.StatusCode, body)
+	}
+	res, body = inv.PostForm(t, m[0]+"/subjects", good)
+	sm := subjectLoc.FindStringSubmatch(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || sm == nil {
+		t.Fatalf("record subject: %d\n%s", res.StatusCode, body)
+	}
+	subj := "/subjects/" + sm[1]
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		path   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"AnalystMayNotSetPriority", an, "/priority", url.Values{"tier": {"P1"}, "rationale": {"x"}, "next_review_at": {"2027-01-01"}}, 403, ""},
+		{"PriorityWithoutDate", inv, "/priority", url.Values{"tier": {"P1"}, "rationale": {"Second source."}}, 400, "Enter the next review date"},
+		{"Priority", inv, "/priority", url.Values{"tier": {"P1"}, "rationale": {"Corroborated by a second source."}, "next_review_at": {"2027-01-01"}}, 303, ""},
+		{"EmptyAssessment", inv, "/assessment", url.Values{}, 400, "Select the assessed intent"},
+		{"Assessment", inv, "/assessment", url.Values{"intent": {"high"}, "capability": {"medium"}, "imminence": {"low"}}, 303, ""},
+		{"CloseWithoutReason", inv, "/status", url.Values{"status": {"closed"}, "status_review_at": {"2027-06-01"}}, 400, "Enter why the subject is closed"},
+		{"CloseWithoutDate", inv, "/status", url.Values{"status": {"closed"}, "reason": {"No further activity."}}, 400, "Enter the date of the closed subject"},
+		{"Close", inv, "/status", url.Values{"status": {"closed"}, "reason": {"No further activity."}, "status_review_at": {"2027-06-01"}}, 303, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := tc.c.PostForm(t, subj+tc.path, tc.form)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, want %d with %q\n%s", res.StatusCode, tc.status, tc.want, body)
+			}
+		})
+	}
+	if _, body := an.Get(t, subj+"/decisions"); !strings.Contains(body, "Corroborated by a second source.") || !strings.Contains(body, "No further activity.") {
+		t.Errorf("decisions page:\n%s", body)
+	}
+	if _, body := inv.Get(t, "/reassessments"); !strings.Contains(body, "Scheduled review due 2027-06-01") {
+		t.Errorf("closed-subject queue has no scheduled review:\n%s", body)
+	}
+}
