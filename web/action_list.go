@@ -95,7 +95,7 @@ type actionNewData struct {
 }
 
 func (h *handler) actionNewData(r *http.Request) (*actionNewData, error) {
-	id, err := pathID(r, "id", contest.KindInvestigation)
+	id, err := investigationParam(r)
 	if err != nil {
 		return nil, err
 	}

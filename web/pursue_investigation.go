@@ -130,3 +130,17 @@ func (h *handler) investigationClassify(w http.ResponseWriter, r *http.Request) 
 	}
 	return h.formError(w, r, "pursue_classification", "Classification of Operation "+d.Investigation.Operation, form, err, d)
 }
+
+// investigationParam reads the investigation_id of a form or query (the
+// form wins); anything but a positive number is not found, the same answer
+// as for an investigation that does not exist.
+func investigationParam(r *http.Request) (int64, error) {
+	if _, err := parseForm(r); err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(r.FormValue("investigation_id")), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, contest.NotFound(contest.KindInvestigation)
+	}
+	return id, nil
+}

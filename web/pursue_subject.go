@@ -47,7 +47,7 @@ type subjectNewData struct {
 }
 
 func (h *handler) subjectNewData(r *http.Request) (*subjectNewData, error) {
-	id, err := pathID(r, "id", contest.KindInvestigation)
+	id, err := investigationParam(r)
 	if err != nil {
 		return nil, err
 	}

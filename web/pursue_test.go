@@ -65,12 +65,12 @@ func TestPursueInvestigationAndActionForms(t *testing.T) {
 		t.Errorf("history does not show the reason:\n%s", body)
 	}
 
-	res, body = inv.PostForm(t, invPath+"/actions", url.Values{"title": {"Trace, interview and eliminate the van driver"}, "category": {"eliminate"},
+	res, body = inv.PostForm(t, "/actions", url.Values{"investigation_id": {strings.TrimPrefix(invPath, "/investigations/")}, "title": {"Trace, interview and eliminate the van driver"}, "category": {"eliminate"},
 		"priority": {"high"}, "due_at": {"31/01/2027"}})
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter a real date as YYYY-MM-DD") {
 		t.Fatalf("bad due date: %d\n%s", res.StatusCode, body)
 	}
-	res, body = inv.PostForm(t, invPath+"/actions", url.Values{"title": {"Trace, interview and eliminate the van driver"}, "category": {"eliminate"},
+	res, body = inv.PostForm(t, "/actions", url.Values{"investigation_id": {strings.TrimPrefix(invPath, "/investigations/")}, "title": {"Trace, interview and eliminate the van driver"}, "category": {"eliminate"},
 		"priority": {"high"}})
 	am := actionLoc.FindStringSubmatch(res.Header.Get("Location"))
 	if res.StatusCode != http.StatusSeeOther || am == nil {
@@ -130,7 +130,7 @@ func TestPursueSubjectForms(t *testing.T) {
 	if m == nil {
 		t.Fatalf("open investigation: %d", res.StatusCode)
 	}
-	good := url.Values{"given_name": {"Orla"}, "family_name": {"Quillon"}, "date_of_birth": {"1991-04"}, "classification": {"2"},
+	good := url.Values{"investigation_id": {m[1]}, "given_name": {"Orla"}, "family_name": {"Quillon"}, "date_of_birth": {"1991-04"}, "classification": {"2"},
 		"tier": {"P2"}, "rationale": {"Reporting of attack planning, uncorroborated."}, "next_review_at": {"2027-03-01"},
 		"intent": {"medium"}, "capability": {"low"}, "imminence": {"low"}}
 	bad := url.Values{}
@@ -139,11 +139,11 @@ func TestPursueSubjectForms(t *testing.T) {
 	}
 	bad.Set("rationale", "")
 	bad.Set("imminence", "")
-	res, body := inv.PostForm(t, m[0]+"/subjects", bad)
+	res, body := inv.PostForm(t, "/subjects", bad)
 	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Enter the rationale for the priority") || !strings.Contains(body, "Select the assessed imminence") {
 		t.Fatalf("bad subject: %d\n%s", res.StatusCode, body)
 	}
-	res, body = inv.PostForm(t, m[0]+"/subjects", good)
+	res, body = inv.PostForm(t, "/subjects", good)
 	sm := subjectLoc.FindStringSubmatch(res.Header.Get("Location"))
 	if res.StatusCode != http.StatusSeeOther || sm == nil {
 		t.Fatalf("record subject: %d\n%s", res.StatusCode, body)
