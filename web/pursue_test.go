@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -178,5 +180,89 @@ func TestPursueSubjectForms(t *testing.T) {
 	}
 	if _, body := inv.Get(t, "/reassessments"); !strings.Contains(body, "Scheduled review due 2027-06-01") {
 		t.Errorf("closed-subject queue has no scheduled review:\n%s", body)
+	}
+}
+
+// TestPursueLeadsAndOutcomes records and discards leads, opens an
+// investigation from one, and records its outcomes through the forms.
+func TestPursueLeadsAndOutcomes(t *testing.T) {
+	e := MustEnv(t)
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	an := e.MustSignIn(t, contest.RoleAnalyst)
+	prev := e.MustSignIn(t, contest.RolePreventOfficer)
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"NoSource", an, url.Values{"summary": {"x"}, "classification": {"1"}}, 400, "Select where the lead came from"},
+		{"Prevent", prev, url.Values{"source": {"partner"}, "summary": {"x"}, "classification": {"1"}}, 403, ""},
+		{"Lead", an, url.Values{"source": {"partner"}, "summary": {"Synthetic partner lead about a storage unit."}, "classification": {"2"}}, 303, ""},
+		{"Lead2", an, url.Values{"source": {"intelligence"}, "summary": {"Synthetic lead to discard."}, "classification": {"1"}}, 303, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := tc.c.PostForm(t, "/leads", tc.form)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, want %d with %q\n%s", res.StatusCode, tc.status, tc.want, body)
+			}
+		})
+	}
+	leads, err := e.DB.FindLeads(context.Background(), e.MustActor(t, contest.RoleInvestigator), "open")
+	if err != nil || len(leads) != 2 {
+		t.Fatalf("leads %v %v", leads, err)
+	}
+	discard, convert := strconv.FormatInt(leads[0].ID, 10), strconv.FormatInt(leads[1].ID, 10)
+	if res, body := inv.PostForm(t, "/leads/"+discard+"/discard", url.Values{}); res.StatusCode != 400 || !strings.Contains(body, "Enter the reason") {
+		t.Errorf("discard without reason: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := inv.PostForm(t, "/leads/"+discard+"/discard", url.Values{"reason": {"Duplicate of an earlier lead."}}); res.StatusCode != 303 {
+		t.Errorf("discard: %d", res.StatusCode)
+	}
+	if res, _ := inv.PostForm(t, "/leads/987654/discard", url.Values{"reason": {"x"}}); res.StatusCode != 404 {
+		t.Errorf("discard a missing lead: %d", res.StatusCode)
+	}
+	res, _ := inv.PostForm(t, "/investigations", url.Values{"operation": {"Hazel"}, "summary": {"From a partner lead."}, "classification": {"2"}, "lead_id": {convert}})
+	m := investigationLoc.FindStringSubmatch(res.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("open from lead: %d", res.StatusCode)
+	}
+	if _, body := inv.Get(t, "/leads?status=converted"); !strings.Contains(body, "/investigations/"+m[1]) {
+		t.Errorf("converted lead does not link its investigation:\n%s", body)
+	}
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"ArrestWithoutLegislation", url.Values{"type": {"arrest"}, "occurred_on": {"2026-10-01"}}, 400, "Enter the legislation used for the arrest"},
+		{"BadSubject", url.Values{"type": {"disruption"}, "occurred_on": {"2026-10-01"}, "subject_id": {"abc"}}, 400, "Subject must be a number"},
+		{"Arrest", url.Values{"type": {"arrest"}, "occurred_on": {"2026-10-01"}, "legislation": {"Terrorism Act 2000 s41"}}, 303, ""},
+		{"Disruption", url.Values{"type": {"disruption"}, "occurred_on": {"2026-10-03"}}, 303, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.form.Set("investigation_id", m[1])
+			res, body := inv.PostForm(t, "/outcomes", tc.form)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, want %d with %q\n%s", res.StatusCode, tc.status, tc.want, body)
+			}
+		})
+	}
+	if _, body := inv.Get(t, "/outcomes?investigation_id="+m[1]); !strings.Contains(body, "Terrorism Act 2000 s41") {
+		t.Errorf("outcomes page:\n%s", body)
+	}
+	// The analyst is not in Hazel's team: its outcomes are not counted.
+	for _, tc := range []struct {
+		c    *client
+		want string
+	}{{inv, `Arrest</td><td class="govuk-table__cell govuk-table__cell--numeric">1<`}, {an, `Arrest</td><td class="govuk-table__cell govuk-table__cell--numeric">0<`}} {
+		if _, body := tc.c.Get(t, "/outcomes"); !strings.Contains(body, tc.want) {
+			t.Errorf("counts do not show %q:\n%s", tc.want, body)
+		}
+	}
+	if res, _ := an.Get(t, "/outcomes?investigation_id="+m[1]); res.StatusCode != 404 {
+		t.Errorf("outcomes of a hidden investigation: %d", res.StatusCode)
 	}
 }
