@@ -220,6 +220,10 @@ func (l *loader) run(ctx context.Context) error {
 	if err := l.loadPrevent(ctx); err != nil {
 		return err
 	}
+	// Pursue (issue 5): leads, actions, outcomes.
+	if err := l.loadPursue(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 
