@@ -14,6 +14,7 @@ import (
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/access"
+	"github.com/contest-ct/contest/pdq"
 )
 
 // Content referrals (issue 8). A referral's owning organisation is the
@@ -772,16 +773,23 @@ func (d *DB) PendingPlatformNotifications(ctx context.Context) (int, error) {
 // online, and it takes the report's access metadata as
 // queueLinksForAssessment does. It returns the matches of all attachments
 // (each with the capture it made), so that the report can be raised too.
-func (tx *Tx) matchReportImages(ctx context.Context, a *contest.Actor, reportID int64, atts []*contest.Attachment, meta *contest.Meta) ([]*contest.HashMatch, error) {
+//
+// hashes are the attachments' hashes from hashAttachments, made before the
+// write transaction (decoding an image takes milliseconds the one writer
+// must not spend), or nil to hash them here.
+func (tx *Tx) matchReportImages(ctx context.Context, a *contest.Actor, reportID int64, atts []*contest.Attachment, meta *contest.Meta, hashes []attachmentHash) ([]*contest.HashMatch, error) {
 	if reportID <= 0 || meta == nil {
 		return nil, fmt.Errorf("match report images: report id and meta are required")
 	}
+	if hashes == nil {
+		hashes = hashAttachments(atts)
+	}
 	var all []*contest.HashMatch
-	for _, at := range atts {
-		if len(at.Data) == 0 || len(at.Data) > contest.MaxCaptureBytes {
+	for i, at := range atts {
+		if !hashes[i].ok {
 			continue
 		}
-		h, dih := hashData(at.Data)
+		h, dih := hashes[i].h, hashes[i].dih
 		ms, err := tx.db.matchHashes(ctx, tx, h, dih, "", nil)
 		if err != nil {
 			return nil, err
@@ -817,4 +825,24 @@ func (tx *Tx) matchReportImages(ctx context.Context, a *contest.Actor, reportID 
 		all = append(all, ms...)
 	}
 	return all, nil
+}
+
+// attachmentHash is an attachment's hashes, made outside the transaction.
+type attachmentHash struct {
+	h   contest.Hashes
+	dih *pdq.Dihedrals
+	ok  bool
+}
+
+// hashAttachments hashes the attachments that can be captures.
+func hashAttachments(atts []*contest.Attachment) []attachmentHash {
+	out := make([]attachmentHash, len(atts))
+	for i, at := range atts {
+		if len(at.Data) == 0 || len(at.Data) > contest.MaxCaptureBytes {
+			continue
+		}
+		out[i].h, out[i].dih = hashData(at.Data)
+		out[i].ok = true
+	}
+	return out
 }

@@ -24,7 +24,7 @@ func (d *DB) MatchReportImagesForTest(ctx context.Context, a *contest.Actor, rep
 	var ms []*contest.HashMatch
 	err := d.inWrite(ctx, func(tx *Tx) error {
 		var err error
-		ms, err = tx.matchReportImages(ctx, a, reportID, atts, meta)
+		ms, err = tx.matchReportImages(ctx, a, reportID, atts, meta, nil)
 		return err
 	})
 	return ms, err

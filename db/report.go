@@ -308,6 +308,9 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 	if err != nil {
 		return err
 	}
+	// Attachments are hashed (MD5, SHA-256, PDQ) before the transaction,
+	// to be matched against the hash banks inside it.
+	hashes := hashAttachments(r.Attachments)
 	return d.inWrite(ctx, func(tx *Tx) error {
 		r.Reference = newReportReference()
 		r.ReceivedAt = tx.now
@@ -387,6 +390,19 @@ func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Repo
 		}
 		if err := tx.insertAttachments(ctx, r); err != nil {
 			return err
+		}
+		// Online links go to the content-referral queue for assessment,
+		// and attachments that match known terrorist material become
+		// referrals with their matches, in this same transaction.
+		if len(r.Links) > 0 {
+			if _, err := tx.queueLinksForAssessment(ctx, a, r.ID, r.Links, &r.Meta); err != nil {
+				return err
+			}
+		}
+		if len(r.Attachments) > 0 {
+			if _, err := tx.matchReportImages(ctx, a, r.ID, r.Attachments, &r.Meta, hashes); err != nil {
+				return err
+			}
 		}
 		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditCreate, Kind: contest.KindReport, RecordID: itoa(r.ID),
 			Detail: map[string]string{"channel": r.Channel, "reference": r.Reference, "what": detailHMAC,
