@@ -2,7 +2,6 @@ package db_test
 
 import (
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -472,19 +471,6 @@ func TestPublicStatementsAndFeed(t *testing.T) {
 	})
 }
 
-// raceEnabled reports whether the test binary was built with -race.
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
 
 // mustManyPartners adds n users with e-mail addresses spread over
 // organisations of partner kinds, straight into the tables (password
@@ -516,12 +502,11 @@ func mustManyPartners(tb testing.TB, d *db.DB, n, perOrg int) {
 	}
 }
 
-// TestPublishTenThousandWithinASecond is the queueing benchmark as a test:
-// a bulletin to 10,000 people (all partners, 100 people an organisation)
-// is resolved, decided person by person, and queued (10,000 recipients,
-// 10,000 e-mails) within 1 s. Under the race detector, which slows this
-// code several times, the bound is 5 s.
-func TestPublishTenThousandWithinASecond(t *testing.T) {
+// TestPublishTenThousand publishes a bulletin to 10,000 people (all
+// partners, 100 people an organisation): each is decided person by person
+// and queued (10,000 recipients, 10,000 e-mails). How long it takes is for
+// BenchmarkPublish10000 (target 1 s), not for a test.
+func TestPublishTenThousand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
@@ -534,24 +519,16 @@ func TestPublishTenThousandWithinASecond(t *testing.T) {
 		if err := f.DB.CreateBulletin(ctx, sender, b); err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
 		n, err := f.DB.PublishBulletin(ctx, sender, b.ID)
-		took := time.Since(start)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var emails int
-		f.DB.SQL().QueryRow("SELECT COUNT(*) FROM outbox WHERE bulletin_id = $1", b.ID).Scan(&emails)
-		t.Logf("%s: %d recipients, %d outbox rows queued in %s", e, n, emails, took)
+		if err := f.DB.SQL().QueryRow("SELECT COUNT(*) FROM outbox WHERE bulletin_id = $1", b.ID).Scan(&emails); err != nil {
+			t.Fatal(err)
+		}
 		if n < 10000 || emails < 10000 {
 			t.Fatalf("queued %d recipients and %d e-mails", n, emails)
-		}
-		limit := time.Second
-		if raceEnabled() {
-			limit = 5 * time.Second
-		}
-		if took > limit {
-			t.Fatalf("publishing to %d people took %s, over %s", n, took, limit)
 		}
 	})
 }
