@@ -471,7 +471,6 @@ func TestPublicStatementsAndFeed(t *testing.T) {
 	})
 }
 
-
 // mustManyPartners adds n users with e-mail addresses spread over
 // organisations of partner kinds, straight into the tables (password
 // hashing n times would take minutes), and returns them.
