@@ -370,7 +370,8 @@ type PursueService interface {
 	// one is named, and creates its compartment with only its team in it.
 	CreateInvestigation(ctx context.Context, a *Actor, n *NewInvestigation) (*Investigation, error)
 	// ChangeClassification raises or lowers an investigation's marking;
-	// supervisors only, with a reason.
+	// supervisors only, with a reason. Raising also raises its subjects,
+	// actions and outcomes that are marked lower.
 	ChangeClassification(ctx context.Context, a *Actor, id int64, to Classification, reason string) (*Investigation, error)
 	FindClassificationChanges(ctx context.Context, a *Actor, id int64) ([]*ClassificationChange, error)
 	CreateSubject(ctx context.Context, a *Actor, n *NewSubject) (*Subject, error)

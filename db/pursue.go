@@ -354,6 +354,22 @@ func (d *DB) ChangeClassification(ctx context.Context, a *contest.Actor, id int6
 			VALUES ($1,$2,$3,$4,$5,$6)`, id, int(from), int(to), reason, a.UserID, micros(tx.now)); err != nil {
 			return fmt.Errorf("record classification: %w", err)
 		}
+		// Raising protects what the investigation holds: its subjects (and
+		// their person mentions), actions and outcomes marked lower are
+		// raised with it. Lowering leaves them as they are, since each may
+		// be marked higher for its own reasons.
+		if to > from {
+			for _, q := range []string{
+				"UPDATE subjects SET classification = $1 WHERE investigation_id = $2 AND classification < $1",
+				"UPDATE actions SET classification = $1 WHERE investigation_id = $2 AND classification < $1",
+				"UPDATE outcomes SET classification = $1 WHERE investigation_id = $2 AND classification < $1",
+				"UPDATE person_mentions SET classification = $1 WHERE source_kind = 'subject' AND classification < $1 AND source_id IN (SELECT id FROM subjects WHERE investigation_id = $2)",
+			} {
+				if _, err := tx.ExecContext(ctx, q, int(to), id); err != nil {
+					return fmt.Errorf("raise classification: %w", err)
+				}
+			}
+		}
 		inv.Meta.Classification, inv.Meta.UpdatedBy, inv.Meta.UpdatedAt = to, a.UserID, tx.now
 		out = inv
 		return tx.appendAudit(ctx, a, &contest.AuditEntry{Action: contest.AuditUpdate, Kind: contest.KindInvestigation, RecordID: itoa(id),
@@ -570,12 +586,11 @@ func (d *DB) UpdateSubject(ctx context.Context, a *contest.Actor, id int64, c *c
 		if c.OwnerUserID != nil {
 			s.OwnerUserID = *c.OwnerUserID
 		}
-		if c.Status != "" && c.Status != s.Status {
-			s.Status = c.Status
-			s.ClosedReason = c.Reason
-			if c.Status == contest.SubjectActive {
-				s.ClosedReason = ""
-			}
+		switch c.Status {
+		case contest.SubjectActive:
+			s.Status, s.ClosedReason = c.Status, ""
+		case contest.SubjectClosed, contest.SubjectFormer:
+			s.Status, s.ClosedReason = c.Status, c.Reason
 		}
 		if c.Status == contest.SubjectClosed {
 			s.NextReviewAt = c.NextReviewAt

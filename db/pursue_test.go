@@ -154,6 +154,32 @@ func TestPursueClassificationChange(t *testing.T) {
 			changes[1].To != contest.Official || changes[0].DecidedBy != w.supID {
 			t.Errorf("changes %+v, %v", changes, err)
 		}
+		// Raising takes the investigation's lower-marked records with it.
+		if _, err := w.f.DB.ChangeClassification(ctx, w.sup, w.alder.ID, contest.Official, "Lowered for the test."); err != nil {
+			t.Fatal(err)
+		}
+		act := &contest.Action{InvestigationID: w.alder.ID, Title: "Trace the caller", Category: "trace", Priority: "low"}
+		if err := w.f.DB.RaiseAction(ctx, w.inv, act); err != nil {
+			t.Fatal(err)
+		}
+		s, err := w.f.DB.CreateSubject(ctx, w.inv, &contest.NewSubject{InvestigationID: w.alder.ID, GivenName: "Ferris", FamilyName: "Wendlebury",
+			Classification: contest.Official, Priority: contest.PriorityDecision{Tier: "P4", Rationale: "Named once.", NextReviewAt: time.Now().AddDate(0, 1, 0)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.f.DB.ChangeClassification(ctx, w.sup, w.alder.ID, contest.OfficialSensitive, "Raised again."); err != nil {
+			t.Fatal(err)
+		}
+		for q, id := range map[string]int64{
+			"SELECT classification FROM actions WHERE id = $1":                                            act.ID,
+			"SELECT classification FROM subjects WHERE id = $1":                                           s.ID,
+			"SELECT classification FROM person_mentions WHERE source_kind = 'subject' AND source_id = $1": s.ID,
+		} {
+			var c int
+			if err := w.f.DB.SQL().QueryRowContext(ctx, q, id).Scan(&c); err != nil || contest.Classification(c) != contest.OfficialSensitive {
+				t.Errorf("%s: %v, %v; want raised", q, contest.Classification(c), err)
+			}
+		}
 	})
 }
 
