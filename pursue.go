@@ -427,3 +427,93 @@ func validPartialDate(s string) bool {
 	}
 	return false
 }
+
+// The POLE kinds: an entity of an investigation and a link between two.
+const (
+	KindEntity Kind = "pole_entity"
+	KindLink   Kind = "pole_link"
+)
+
+// EntityTypes are the POLE types: people, objects, locations and events.
+var EntityTypes = []string{"person", "organisation", "vehicle", "telephone", "email", "online_account", "document", "address", "place", "event"}
+
+// Entity is a person, object, location or event recorded in an
+// investigation; it takes the investigation's marking and compartments.
+type Entity struct {
+	ID              int64  `json:"id"`
+	InvestigationID int64  `json:"investigation_id"`
+	Type            string `json:"type"`
+	Label           string `json:"label"`
+	Details         string `json:"details,omitempty"`
+	Meta            Meta   `json:"meta"`
+}
+
+// Validate checks an entity.
+func (e *Entity) Validate() error {
+	var fe FieldErrors
+	e.Label, e.Details = strings.TrimSpace(e.Label), strings.TrimSpace(e.Details)
+	if !oneOf(e.Type, EntityTypes) {
+		fe.Add("type", "Select the type of entity")
+	}
+	checkText(&fe, "label", "Enter what identifies it, such as a name, number or address", e.Label, 300)
+	if len(e.Details) > 4000 {
+		fe.Add("details", "Details must be 4000 characters or fewer")
+	}
+	return fe.Err()
+}
+
+// The 3x5x2 grading of intelligence: the source's reliability (1 to 3),
+// the assessment of the information (A to E) and the handling code (P or
+// C).
+var (
+	SourceGrades = map[string]string{"1": "Reliable", "2": "Untested", "3": "Not reliable"}
+	IntelGrades  = map[string]string{"A": "Known directly to the source", "B": "Known indirectly to the source, corroborated",
+		"C": "Known indirectly to the source", "D": "Not known", "E": "Suspected to be false"}
+	HandlingCodes = map[string]string{"P": "Lawful sharing permitted", "C": "Lawful sharing permitted with conditions"}
+)
+
+// Link is a typed link between two entities, with its source and grading.
+// It is marked as high as the higher of its ends and sits in the
+// compartments of both, so it is seen only by someone who may see both.
+type Link struct {
+	ID          int64  `json:"id"`
+	From        int64  `json:"from"`
+	To          int64  `json:"to"`
+	Type        string `json:"type"` // for example "uses", "lives at", "met"
+	Source      string `json:"source"`
+	SourceGrade string `json:"source_grade"`
+	IntelGrade  string `json:"intel_grade"`
+	Handling    string `json:"handling"`
+	Meta        Meta   `json:"meta"`
+}
+
+// Validate checks a link.
+func (l *Link) Validate() error {
+	var fe FieldErrors
+	l.Type, l.Source = strings.TrimSpace(l.Type), strings.TrimSpace(l.Source)
+	if l.From == 0 || l.To == 0 || l.From == l.To {
+		fe.Add("to", "Select two different entities to link")
+	}
+	checkText(&fe, "type", "Enter how they are linked", l.Type, 100)
+	checkText(&fe, "source", "Enter the source of the link", l.Source, 300)
+	if _, ok := SourceGrades[l.SourceGrade]; !ok {
+		fe.Add("source_grade", "Select the source evaluation, 1, 2 or 3")
+	}
+	if _, ok := IntelGrades[l.IntelGrade]; !ok {
+		fe.Add("intel_grade", "Select the intelligence assessment, A to E")
+	}
+	if _, ok := HandlingCodes[l.Handling]; !ok {
+		fe.Add("handling", "Select the handling code, P or C")
+	}
+	return fe.Err()
+}
+
+// POLEService keeps the entities of investigations and the links between
+// them. Lists hold only what the actor may see; a link is listed only when
+// the actor may see both its ends.
+type POLEService interface {
+	CreateEntity(ctx context.Context, a *Actor, e *Entity) error
+	FindEntities(ctx context.Context, a *Actor, investigationID int64) ([]*Entity, error)
+	CreateLink(ctx context.Context, a *Actor, l *Link) error
+	FindLinks(ctx context.Context, a *Actor, entityID int64) ([]*Link, error)
+}

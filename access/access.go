@@ -223,6 +223,8 @@ var Policy = map[contest.Kind]rule{
 		Read:   pursueReaders,
 		Create: of(contest.RoleInvestigator, contest.RoleSupervisor),
 	},
+	contest.KindEntity: {Read: pursueReaders, Create: pursueReaders},
+	contest.KindLink:   {Read: pursueReaders, Create: pursueReaders},
 }
 
 // publicMay is what the anonymous public reporter (contest.PublicReporter)
@@ -264,7 +266,8 @@ func ScopeFor(a *contest.Actor, kind contest.Kind) Scope {
 			return ScopeOwnOrg
 		}
 		return ScopeAll
-	case contest.KindInvestigation, contest.KindSubject, contest.KindLead, contest.KindAction, contest.KindOutcome:
+	case contest.KindInvestigation, contest.KindSubject, contest.KindLead, contest.KindAction, contest.KindOutcome,
+		contest.KindEntity, contest.KindLink:
 		if intelligence[ok] {
 			return ScopeAll
 		}

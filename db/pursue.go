@@ -355,8 +355,8 @@ func (d *DB) ChangeClassification(ctx context.Context, a *contest.Actor, id int6
 			return fmt.Errorf("record classification: %w", err)
 		}
 		// Raising protects what the investigation holds: its subjects (and
-		// their person mentions), actions and outcomes marked lower are
-		// raised with it. Lowering leaves them as they are, since each may
+		// their person mentions), actions, outcomes, entities and their links
+		// marked lower are raised with it. Lowering leaves them as they are, since each may
 		// be marked higher for its own reasons.
 		if to > from {
 			for _, q := range []string{
@@ -364,6 +364,9 @@ func (d *DB) ChangeClassification(ctx context.Context, a *contest.Actor, id int6
 				"UPDATE actions SET classification = $1 WHERE investigation_id = $2 AND classification < $1",
 				"UPDATE outcomes SET classification = $1 WHERE investigation_id = $2 AND classification < $1",
 				"UPDATE person_mentions SET classification = $1 WHERE source_kind = 'subject' AND classification < $1 AND source_id IN (SELECT id FROM subjects WHERE investigation_id = $2)",
+				"UPDATE pole_entities SET classification = $1 WHERE investigation_id = $2 AND classification < $1",
+				`UPDATE pole_links SET classification = $1 WHERE classification < $1 AND (from_entity IN (SELECT id FROM pole_entities WHERE investigation_id = $2)
+					OR to_entity IN (SELECT id FROM pole_entities WHERE investigation_id = $2))`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, int(to), id); err != nil {
 					return fmt.Errorf("raise classification: %w", err)

@@ -130,7 +130,49 @@ CREATE TABLE outcomes (
 CREATE INDEX outcomes_investigation ON outcomes(investigation_id, id);
 CREATE INDEX outcomes_type ON outcomes(type);
 
+-- POLE: people, objects, locations and events of an investigation, and
+-- typed links between any two, each with its source and 3x5x2 grading.
+CREATE TABLE pole_entities (
+    id INTEGER PRIMARY KEY,
+    investigation_id INTEGER NOT NULL REFERENCES investigations(id),
+    type TEXT NOT NULL,
+    label TEXT NOT NULL,
+    details TEXT NOT NULL DEFAULT '',
+    classification INTEGER NOT NULL,
+    owner_org_id INTEGER NOT NULL,
+    area TEXT NOT NULL DEFAULT '',
+    created_by INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_by INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    review_at INTEGER NOT NULL
+);
+CREATE INDEX pole_entities_investigation ON pole_entities(investigation_id, id);
+
+CREATE TABLE pole_links (
+    id INTEGER PRIMARY KEY,
+    from_entity INTEGER NOT NULL REFERENCES pole_entities(id),
+    to_entity INTEGER NOT NULL REFERENCES pole_entities(id),
+    type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_grade TEXT NOT NULL,
+    intel_grade TEXT NOT NULL,
+    handling TEXT NOT NULL,
+    classification INTEGER NOT NULL,
+    owner_org_id INTEGER NOT NULL,
+    area TEXT NOT NULL DEFAULT '',
+    created_by INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_by INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    review_at INTEGER NOT NULL
+);
+CREATE INDEX pole_links_from ON pole_links(from_entity);
+CREATE INDEX pole_links_to ON pole_links(to_entity);
+
 -- +goose Down
+DROP TABLE pole_links;
+DROP TABLE pole_entities;
 DROP TABLE outcomes;
 DROP TABLE actions;
 DROP TABLE subject_review_history;
