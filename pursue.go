@@ -513,6 +513,7 @@ func (l *Link) Validate() error {
 // the actor may see both its ends.
 type POLEService interface {
 	CreateEntity(ctx context.Context, a *Actor, e *Entity) error
+	FindEntityByID(ctx context.Context, a *Actor, id int64) (*Entity, error)
 	FindEntities(ctx context.Context, a *Actor, investigationID int64) ([]*Entity, error)
 	CreateLink(ctx context.Context, a *Actor, l *Link) error
 	FindLinks(ctx context.Context, a *Actor, entityID int64) ([]*Link, error)

@@ -133,6 +133,7 @@ type Store interface {
 	PursueService
 	ActionService
 	OutcomeService
+	POLEService
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }

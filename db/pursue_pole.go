@@ -178,4 +178,21 @@ func (d *DB) FindLinks(ctx context.Context, a *contest.Actor, entityID int64) ([
 		Detail: map[string]string{"results": strconv.Itoa(len(out)), "entity": itoa(entityID)}})
 }
 
+// FindEntityByID implements contest.POLEService.
+func (d *DB) FindEntityByID(ctx context.Context, a *contest.Actor, id int64) (*contest.Entity, error) {
+	e, err := scanEntity(d.read.QueryRowContext(ctx, "SELECT "+entityCols+", "+prefixed("t", metaCols)+" FROM pole_entities t WHERE t.id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindEntity, itoa(id), "missing", contest.NotFound(contest.KindEntity))
+	} else if err != nil {
+		return nil, fmt.Errorf("entity: %w", err)
+	}
+	if err := loadCompartments(ctx, d.read, contest.KindEntity, map[int64]*contest.Meta{id: &e.Meta}); err != nil {
+		return nil, err
+	}
+	if dec := access.Decide(a, access.Read, contest.KindEntity, &e.Meta); !dec.Allowed {
+		return nil, d.denied(ctx, a, contest.AuditRead, contest.KindEntity, itoa(id), dec.Reason, contest.NotFound(contest.KindEntity))
+	}
+	return e, d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditRead, Kind: contest.KindEntity, RecordID: itoa(id)})
+}
+
 var _ contest.POLEService = (*DB)(nil)

@@ -266,3 +266,76 @@ func TestPursueLeadsAndOutcomes(t *testing.T) {
 		t.Errorf("outcomes of a hidden investigation: %d", res.StatusCode)
 	}
 }
+
+var entityLoc = regexp.MustCompile(`^/entities/(\d+)$`)
+
+// TestPursuePOLEForms records entities and a link through the forms; a
+// hidden entity number is refused the same way as a missing one.
+func TestPursuePOLEForms(t *testing.T) {
+	e := MustEnv(t)
+	inv := e.MustSignIn(t, contest.RoleInvestigator)
+	an := e.MustSignIn(t, contest.RoleAnalyst)
+	open := func(op, team string) string {
+		t.Helper()
+		res, _ := inv.PostForm(t, "/investigations", url.Values{"operation": {op}, "summary": {"Synthetic."}, "classification": {"2"}, "team": {team}})
+		m := investigationLoc.FindStringSubmatch(res.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("open %s: %d", op, res.StatusCode)
+		}
+		return m[1]
+	}
+	alder, birch := open("Alder", "test.analyst"), open("Birch", "")
+	entity := func(c *client, invID, typ, label string) string {
+		t.Helper()
+		res, body := c.PostForm(t, "/entities", url.Values{"investigation_id": {invID}, "type": {typ}, "label": {label}})
+		m := entityLoc.FindStringSubmatch(res.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("record %s: %d\n%s", label, res.StatusCode, body)
+		}
+		return m[1]
+	}
+	if res, body := an.PostForm(t, "/entities", url.Values{"investigation_id": {alder}, "type": {""}, "label": {"x"}}); res.StatusCode != 400 || !strings.Contains(body, "Select the type of entity") {
+		t.Errorf("no type: %d", res.StatusCode)
+	}
+	phone, van := entity(an, alder, "telephone", "07700 900123"), entity(an, alder, "vehicle", "Blue hire van")
+	flat := entity(inv, birch, "address", "Flat 2, 14 Synthetic Road")
+	good := url.Values{"type": {"seen with"}, "source": {"Surveillance log 12"}, "source_grade": {"1"}, "intel_grade": {"B"}, "handling": {"P"}}
+	with := func(to string) url.Values {
+		v := url.Values{"to": {to}}
+		for k, x := range good {
+			v[k] = x
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		from   string
+		form   url.Values
+		status int
+		want   string
+	}{
+		{"HiddenEnd", an, phone, with(flat), 400, "There is no entity with that number that you may see"},
+		{"MissingEnd", an, phone, with("987654"), 400, "There is no entity with that number that you may see"},
+		{"NoGrading", an, phone, url.Values{"to": {van}, "type": {"x"}, "source": {"y"}}, 400, "Select the source evaluation"},
+		{"Link", an, phone, with(van), 303, ""},
+		{"AcrossInvestigations", inv, van, with(flat), 303, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := tc.c.PostForm(t, "/entities/"+tc.from+"/links", tc.form)
+			if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d, want %d with %q\n%s", res.StatusCode, tc.status, tc.want, body)
+			}
+		})
+	}
+	_, body := an.Get(t, "/entities/"+van)
+	if !strings.Contains(body, `href="/entities/`+phone+`"`) || strings.Contains(body, `href="/entities/`+flat+`"`) {
+		t.Errorf("analyst's view of the van shows the hidden end or misses the visible one:\n%s", body)
+	}
+	if _, body := inv.Get(t, "/entities/"+van); !strings.Contains(body, `href="/entities/`+flat+`"`) || !strings.Contains(body, "1BP") {
+		t.Errorf("opener's view of the van misses the link to the flat")
+	}
+	if res, _ := an.Get(t, "/entities/"+flat); res.StatusCode != 404 {
+		t.Errorf("hidden entity: %d", res.StatusCode)
+	}
+}
