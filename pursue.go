@@ -518,3 +518,25 @@ type POLEService interface {
 	CreateLink(ctx context.Context, a *Actor, l *Link) error
 	FindLinks(ctx context.Context, a *Actor, entityID int64) ([]*Link, error)
 }
+
+// Network is the part of the link graph an actor may see around some
+// entities: the links and the numbers of the entities they join.
+type Network struct {
+	Entities []int64 `json:"entities"`
+	Links    []*Link `json:"links"`
+}
+
+// LinkAnalysis walks the visible link graph. Only links the actor may see
+// are followed, so a hidden entity is neither returned nor counted, and a
+// path never passes through one.
+type LinkAnalysis interface {
+	// Neighbourhood is the network up to steps (1 to 3) links out.
+	Neighbourhood(ctx context.Context, a *Actor, entityID int64, steps int) (*Network, error)
+	// ShortestConnection is the entities on a shortest visible path from
+	// one entity to another, both ends included, of at most 6 links; nil
+	// when there is none.
+	ShortestConnection(ctx context.Context, a *Actor, from, to int64) ([]int64, error)
+	// CommonAssociates are the entities directly linked to every one of
+	// two or more entities.
+	CommonAssociates(ctx context.Context, a *Actor, ids []int64) ([]int64, error)
+}
