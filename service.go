@@ -134,6 +134,7 @@ type Store interface {
 	ActionService
 	OutcomeService
 	POLEService
+	LinkAnalysis
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
 }

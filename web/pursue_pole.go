@@ -89,6 +89,12 @@ type entityData struct {
 	Entity                              *contest.Entity
 	Links                               []linkRow
 	SourceGrades, IntelGrades, Handling []option
+	// Near are the entities two links out that the actor may see; Path is
+	// a shortest connection to the entity asked for, when there is one.
+	Near     []int64
+	PathTo   string
+	Path     []int64
+	PathNone bool
 }
 
 func (h *handler) entityData(r *http.Request, id int64) (*entityData, error) {
@@ -102,6 +108,24 @@ func (h *handler) entityData(r *http.Request, id int64) (*entityData, error) {
 	}
 	d := &entityData{Entity: e, SourceGrades: gradeOptions(contest.SourceGrades, "Select the source evaluation"),
 		IntelGrades: gradeOptions(contest.IntelGrades, "Select the intelligence assessment"), Handling: gradeOptions(contest.HandlingCodes, "Select the handling code")}
+	n, err := h.store.Neighbourhood(r.Context(), actor(r), id, 2)
+	if err != nil {
+		return nil, err
+	}
+	d.Near = n.Entities[1:]
+	if v := strings.TrimSpace(r.URL.Query().Get("path_to")); v != "" {
+		d.PathTo = v
+		to, perr := strconv.ParseInt(v, 10, 64)
+		if perr == nil && to > 0 {
+			d.Path, err = h.store.ShortestConnection(r.Context(), actor(r), id, to)
+			if contest.ErrorCode(err) == contest.ENOTFOUND {
+				err = nil
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		d.PathNone = d.Path == nil
+	}
 	for _, l := range ls {
 		other := l.To
 		if other == id {
