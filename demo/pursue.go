@@ -143,6 +143,33 @@ func (l *loader) loadPursue(ctx context.Context) error {
 			return fmt.Errorf("demo: outcome: %w", err)
 		}
 	}
+	// A small network: the unit, the van seen there, the phone used to
+	// book it and a meeting, linked with their sources and gradings.
+	ents := []*contest.Entity{
+		{Type: "place", Label: "Storage unit 14, Synthetic Trading Estate"},
+		{Type: "vehicle", Label: "Blue hire van"},
+		{Type: "telephone", Label: "07700 900123"},
+		{Type: "event", Label: "Meeting at the unit, evening of the second purchase"},
+	}
+	for _, e := range ents {
+		e.InvestigationID = v.ID
+		if err := l.d.CreateEntity(ctx, an, e); err != nil {
+			return fmt.Errorf("demo: entity: %w", err)
+		}
+	}
+	for _, x := range []struct {
+		from, to         int
+		typ, src, sg, ig string
+	}{
+		{1, 0, "seen at", "Site CCTV review", "1", "A"},
+		{2, 0, "used to book", "Storage company records", "1", "B"},
+		{3, 0, "took place at", "Partner report", "2", "C"},
+	} {
+		if err := l.d.CreateLink(ctx, an, &contest.Link{From: ents[x.from].ID, To: ents[x.to].ID, Type: x.typ, Source: x.src,
+			SourceGrade: x.sg, IntelGrade: x.ig, Handling: "P"}); err != nil {
+			return fmt.Errorf("demo: link: %w", err)
+		}
+	}
 	l.sum.Counts["leads"] = len(leads)
 	l.sum.Counts["actions"] = len(acts)
 	return nil
