@@ -419,18 +419,7 @@ func TestContentMatchReportImages(t *testing.T) {
 	forEngine(t, func(t *testing.T, e db.Engine) {
 		ce := mustContentEnv(t, e)
 		ctx := context.Background()
-		known := MustPNG(t, 3, false)
-		ph, err := pdq.HashBytes(known)
-		if err != nil || !ph.Matchable() {
-			t.Fatalf("image quality %d %v", ph.Quality, err)
-		}
-		bank := &contest.HashBank{Name: "Known", Enabled: true}
-		if err := ce.DB.CreateHashBank(ctx, ce.officer, bank); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ce.DB.ImportHashBank(ctx, ce.officer, bank.ID, strings.NewReader("pdq,"+ph.String()+"\n")); err != nil {
-			t.Fatal(err)
-		}
+		bank := MustKnownImageBank(t, ce)
 		meta := &contest.Meta{Classification: contest.Official, OwnerOrgID: ce.Orgs[contest.OrgBusiness].ID}
 		atts := []*contest.Attachment{{Filename: "flyer.png", Data: MustPNG(t, 3, true)}, {Filename: "other.png", Data: MustPNG(t, 9, false)},
 			{Filename: "notes.txt", Data: []byte("text")}}

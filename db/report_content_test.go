@@ -18,18 +18,7 @@ func TestPublicReportFeedsContentReferrals(t *testing.T) {
 	forEngine(t, func(t *testing.T, e db.Engine) {
 		ce := mustContentEnv(t, e)
 		ctx := context.Background()
-		known := MustPNG(t, 3, false)
-		ph, err := pdq.HashBytes(known)
-		if err != nil || !ph.Matchable() {
-			t.Fatalf("image quality %d %v", ph.Quality, err)
-		}
-		bank := &contest.HashBank{Name: "Known material", Enabled: true}
-		if err := ce.DB.CreateHashBank(ctx, ce.officer, bank); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ce.DB.ImportHashBank(ctx, ce.officer, bank.ID, strings.NewReader("pdq,"+ph.String()+"\n")); err != nil {
-			t.Fatal(err)
-		}
+		bank := MustKnownImageBank(t, ce)
 		r := MustSubmit(t, ce.DB, contest.PublicReporter("198.51.100.20", "test"), &contest.Report{
 			What:        "A channel sharing attack videos, and a flyer handed out at the market",
 			Links:       []string{"https://video.example.com/watch/abc", "https://forum.example.net/t/42"},
@@ -58,4 +47,22 @@ func TestPublicReportFeedsContentReferrals(t *testing.T) {
 			t.Errorf("%d link referrals and %d image referrals, want 2 and 1", urls, images)
 		}
 	})
+}
+
+// MustKnownImageBank makes an enabled hash bank holding the PDQ hash of
+// MustPNG(t, 3, false), which MustPNG(t, 3, true) matches.
+func MustKnownImageBank(tb testing.TB, ce *contentEnv) *contest.HashBank {
+	tb.Helper()
+	ph, err := pdq.HashBytes(MustPNG(tb, 3, false))
+	if err != nil || !ph.Matchable() {
+		tb.Fatalf("image quality %d %v", ph.Quality, err)
+	}
+	bank := &contest.HashBank{Name: "Known material", Enabled: true}
+	if err := ce.DB.CreateHashBank(context.Background(), ce.officer, bank); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := ce.DB.ImportHashBank(context.Background(), ce.officer, bank.ID, strings.NewReader("pdq,"+ph.String()+"\n")); err != nil {
+		tb.Fatal(err)
+	}
+	return bank
 }
