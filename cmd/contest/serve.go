@@ -115,6 +115,16 @@ func runServer(ctx context.Context, env *Env, d *db.DB, f *serveFlags, ready fun
 	go sweepSessions(ctx, d, log)
 	// Join the dots: compare every new mention of a person as it arrives.
 	d.StartMatcher(ctx)
+	// Content referrals reach the platforms they are addressed to by
+	// signed webhook.
+	if f.deliver.webhooks {
+		node := f.deliver.node
+		if node == "" {
+			host, _ := os.Hostname()
+			node = host + "/" + f.addr
+		}
+		go (&deliver.PlatformNotifier{Store: d, Node: node, Logger: log}).Run(ctx)
+	}
 	dw, err := f.deliver.worker(d, f.addr, log)
 	if err != nil {
 		ln.Close()
