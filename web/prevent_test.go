@@ -84,6 +84,9 @@ func TestPreventReferralPages(t *testing.T) {
 
 	// Screening by the CTP Prevent officer.
 	off := e.MustSignIn(t, contest.RolePreventOfficer)
+	if _, body = off.Get(t, strings.TrimSuffix(page, "/screening")); !strings.Contains(body, `href="`+page+`"`) {
+		t.Errorf("the referral page does not link to its screening")
+	}
 	res, body = off.Get(t, page)
 	if res.StatusCode != 200 || !strings.Contains(body, "Check against Pursue") || !strings.Contains(body, "OFFICIAL-SENSITIVE") {
 		t.Fatalf("screening page: %d\n%.1000s", res.StatusCode, body)
