@@ -292,8 +292,8 @@ const actionOpen = "('" + contest.ActionRaised + "','" + contest.ActionAllocated
 // soonest first (those with no due date last); Overdue selects the open
 // ones past their due date.
 func (d *DB) FindActions(ctx context.Context, a *contest.Actor, f contest.ActionFilter) ([]*contest.Action, int, error) {
-	if !access.Can(a, access.Read, contest.KindAction) {
-		return nil, 0, d.denied(ctx, a, contest.AuditList, contest.KindAction, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindAction, ""); err != nil {
+		return nil, 0, err
 	}
 	where, args := access.FilterFew(a, access.Read, contest.KindAction, "t", 1)
 	add := func(cond string, v any) {
@@ -351,8 +351,8 @@ func (d *DB) FindActions(ctx context.Context, a *contest.Actor, f contest.Action
 // visible allocated actions and how many are overdue. Actions the viewer
 // may not see are not counted.
 func (d *DB) ActionWorkload(ctx context.Context, a *contest.Actor) ([]*contest.Workload, error) {
-	if !access.Can(a, access.Read, contest.KindAction) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindAction, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindAction, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindAction, "t", 1)
 	args = append(args, micros(d.now()))

@@ -198,13 +198,18 @@ func (d *DB) denied(ctx context.Context, a *contest.Actor, act contest.AuditActi
 	return answer
 }
 
+// forbidden is the answer to an actor whose role may not take an action.
+func forbidden() error {
+	return contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that.")
+}
+
 // forbid checks the role-level rule for an action that creates or changes,
 // auditing a refusal.
 func (d *DB) forbid(ctx context.Context, a *contest.Actor, act access.Action, aact contest.AuditAction, kind contest.Kind, id string) error {
 	if access.Can(a, act, kind) {
 		return nil
 	}
-	return d.denied(ctx, a, aact, kind, id, "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	return d.denied(ctx, a, aact, kind, id, "role", forbidden())
 }
 
 // RecordAudit implements contest.AuditService.

@@ -46,7 +46,7 @@ var bulkKinds = []contest.Kind{contest.KindInvestigation, contest.KindSubject, c
 func (d *DB) BulkLoad(ctx context.Context, a *contest.Actor, fn func(b *Bulk) error) error {
 	if a == nil || !a.System {
 		return d.denied(ctx, a, contest.AuditCreate, contest.KindInvestigation, "", "bulk load is for the operator",
-			contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+			forbidden())
 	}
 	return d.inWrite(ctx, func(tx *Tx) error {
 		b := &Bulk{ctx: ctx, tx: tx, a: a, stmts: map[string]*sql.Stmt{}, counts: map[contest.Kind]*bulkCount{}}
@@ -91,7 +91,7 @@ func (b *Bulk) stmt(q string) (*sql.Stmt, error) {
 // RETURNING id, records the compartments and counts it.
 func (b *Bulk) insert(kind contest.Kind, m *contest.Meta, q string, args []any) (int64, error) {
 	if !access.Can(b.a, access.Create, kind) {
-		return 0, contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that.")
+		return 0, forbidden()
 	}
 	s, err := b.stmt(q)
 	if err != nil {
@@ -241,7 +241,7 @@ func (b *Bulk) PreventReferral(v *contest.PreventReferral) error {
 // operator hands the secret to the user out of band (the demo prints it).
 func (b *Bulk) SetTOTPSecret(userID int64, secret string) error {
 	if !access.Can(b.a, access.Admin, contest.KindUser) {
-		return contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that.")
+		return forbidden()
 	}
 	secret = strings.ToUpper(strings.TrimSpace(secret))
 	if len(secret) < 16 || len(secret) > 128 {

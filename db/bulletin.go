@@ -922,8 +922,8 @@ func (d *DB) FeedBulletins(ctx context.Context, token, clientAddr string, limit 
 
 // FindSectors implements contest.ProtectService.
 func (d *DB) FindSectors(ctx context.Context, a *contest.Actor) ([]*contest.Sector, error) {
-	if !access.Can(a, access.Read, contest.KindOrg) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindOrg, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindOrg, ""); err != nil {
+		return nil, err
 	}
 	rows, err := d.read.QueryContext(ctx, "SELECT s.id, s.name, s.lead_org_id, o.name FROM sectors s JOIN orgs o ON o.id = s.lead_org_id ORDER BY s.name")
 	if err != nil {

@@ -55,8 +55,8 @@ func forPlatform(c *contest.ContentReferral) {
 // FindContentReferrals implements contest.ContentService. Raised referrals
 // (a capture matched a hash bank) come first, then the newest.
 func (d *DB) FindContentReferrals(ctx context.Context, a *contest.Actor, f contest.ContentFilter) ([]*contest.ContentReferral, int, error) {
-	if !access.Can(a, access.Read, contest.KindContentRef) {
-		return nil, 0, d.denied(ctx, a, contest.AuditList, contest.KindContentRef, "", "role", errForbidden)
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindContentRef, ""); err != nil {
+		return nil, 0, err
 	}
 	if f.Status != "" && !contest.ValidContentStatus(f.Status) {
 		return nil, 0, (contest.FieldErrors{{Field: "status", Message: "Select a status from the list"}}).Err()
@@ -320,7 +320,7 @@ func (tx *Tx) queueLinksForAssessment(ctx context.Context, a *contest.Actor, rep
 // actions are for staff.
 func (d *DB) staffOnly(ctx context.Context, a *contest.Actor, act contest.AuditAction, id int64) error {
 	if isPlatform(a) {
-		return d.denied(ctx, a, act, contest.KindContentRef, itoa(id), "staff only", errForbidden)
+		return d.denied(ctx, a, act, contest.KindContentRef, itoa(id), "staff only", forbidden())
 	}
 	return nil
 }
@@ -645,8 +645,8 @@ func (d *DB) RespondContentReferral(ctx context.Context, a *contest.Actor, id in
 // month its request was sent; a removal is a "removed" response, timed from
 // the request.
 func (d *DB) ContentStats(ctx context.Context, a *contest.Actor) ([]contest.ContentStatRow, error) {
-	if !access.Can(a, access.Read, contest.KindContentRef) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindContentRef, "", "role", errForbidden)
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindContentRef, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindContentRef, "t", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT COALESCE(o.name, t.platform), t.requested_at, t.response, t.responded_at FROM content_referrals t "+
@@ -717,7 +717,7 @@ func percentile(xs []float64, p float64) float64 {
 // and migrations of earlier records. Only the command-line operator may.
 func (d *DB) ImportContentReferrals(ctx context.Context, a *contest.Actor, refs []*contest.ContentReferral) error {
 	if a == nil || !a.System {
-		return d.denied(ctx, a, contest.AuditCreate, contest.KindContentRef, "", "import is for the operator", errForbidden)
+		return d.denied(ctx, a, contest.AuditCreate, contest.KindContentRef, "", "import is for the operator", forbidden())
 	}
 	return d.inWrite(ctx, func(tx *Tx) error {
 		for _, c := range refs {

@@ -136,12 +136,10 @@ func flag(b bool) int {
 	return 0
 }
 
-var errForbidden = contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that.")
-
 // FindHashBanks implements contest.ContentService.
 func (d *DB) FindHashBanks(ctx context.Context, a *contest.Actor) ([]*contest.HashBank, error) {
-	if !access.Can(a, access.Read, contest.KindHashBank) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindHashBank, "", "role", errForbidden)
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindHashBank, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindHashBank, "b", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT "+bankCols+", (SELECT COUNT(*) FROM hash_bank_signals s WHERE s.bank_id = b.id) FROM hash_banks b WHERE "+where+" ORDER BY b.name", args...)
@@ -526,8 +524,8 @@ func queryOne(ctx context.Context, q queryer, query string, dst ...any) error {
 
 // MatchSignal implements contest.ContentService.
 func (d *DB) MatchSignal(ctx context.Context, a *contest.Actor, signalType, value string, quality int) ([]*contest.HashMatch, error) {
-	if !access.Can(a, access.Read, contest.KindHashBank) {
-		return nil, d.denied(ctx, a, contest.AuditSearch, contest.KindHashBank, "", "role", errForbidden)
+	if err := d.forbid(ctx, a, access.Read, contest.AuditSearch, contest.KindHashBank, ""); err != nil {
+		return nil, err
 	}
 	var fe contest.FieldErrors
 	value = strings.ToLower(strings.TrimSpace(value))
@@ -570,8 +568,8 @@ func (d *DB) MatchSignal(ctx context.Context, a *contest.Actor, signalType, valu
 
 // HashFile implements contest.ContentService.
 func (d *DB) HashFile(ctx context.Context, a *contest.Actor, data []byte) (*contest.Hashes, []*contest.HashMatch, error) {
-	if !access.Can(a, access.Read, contest.KindHashBank) {
-		return nil, nil, d.denied(ctx, a, contest.AuditSearch, contest.KindHashBank, "", "role", errForbidden)
+	if err := d.forbid(ctx, a, access.Read, contest.AuditSearch, contest.KindHashBank, ""); err != nil {
+		return nil, nil, err
 	}
 	h, dih := hashData(data)
 	where, args := access.Filter(a, access.Read, contest.KindHashBank, "b", 1)

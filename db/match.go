@@ -439,8 +439,8 @@ func scanPossibleMatch(r interface{ Scan(...any) error }) (*contest.PossibleMatc
 
 // FindPossibleMatches implements contest.MatchService.
 func (d *DB) FindPossibleMatches(ctx context.Context, a *contest.Actor, f contest.MatchFilter) ([]*contest.PossibleMatch, int, error) {
-	if !access.Can(a, access.Read, contest.KindPossibleMatch) {
-		return nil, 0, d.denied(ctx, a, contest.AuditList, contest.KindPossibleMatch, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindPossibleMatch, ""); err != nil {
+		return nil, 0, err
 	}
 	var conds []string
 	var args []any

@@ -93,8 +93,8 @@ func (d *DB) FindOutcomes(ctx context.Context, a *contest.Actor, investigationID
 // CountOutcomes implements contest.OutcomeService: the visible outcomes
 // by type, every type present (zero where there are none).
 func (d *DB) CountOutcomes(ctx context.Context, a *contest.Actor) (map[string]int, error) {
-	if !access.Can(a, access.Read, contest.KindOutcome) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindOutcome, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindOutcome, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindOutcome, "t", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT t.type, COUNT(*) FROM outcomes t WHERE "+where+" GROUP BY t.type", args...)

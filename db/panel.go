@@ -168,8 +168,8 @@ func (d *DB) CreatePanelMeeting(ctx context.Context, a *contest.Actor, m *contes
 
 // FindPanelMeetings implements contest.PanelService: newest first.
 func (d *DB) FindPanelMeetings(ctx context.Context, a *contest.Actor) ([]*contest.PanelMeeting, error) {
-	if !access.Can(a, access.Read, contest.KindPanelMeeting) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindPanelMeeting, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindPanelMeeting, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindPanelMeeting, "t", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT "+meetingCols+", "+prefixed("t", metaCols)+" FROM panel_meetings t WHERE "+where+" ORDER BY t.held_at DESC, t.id DESC LIMIT 200", args...)

@@ -216,7 +216,7 @@ func (d *DB) CreatePremises(ctx context.Context, a *contest.Actor, p *contest.Pr
 		p.Meta = contest.Meta{Classification: contest.Official, OwnerOrgID: org.ID, Area: org.Area}
 		tx.newMeta(a, &p.Meta)
 		if dec := access.Decide(a, access.Create, contest.KindPremises, &p.Meta); !dec.Allowed {
-			return &deniedErr{reason: dec.Reason, act: contest.AuditCreate, err: contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that.")}
+			return &deniedErr{reason: dec.Reason, act: contest.AuditCreate, err: forbidden()}
 		}
 		p.OrgName = org.Name
 		if err := tx.QueryRowContext(ctx, "INSERT INTO premises (name, address, postcode, premises_use, capacity, responsible_person, responsible_email, "+metaCols+

@@ -337,8 +337,8 @@ func (tx *Tx) routeToInvestigation(ctx context.Context, r *contest.PreventReferr
 
 // FindDeconflictions implements contest.PreventService.
 func (d *DB) FindDeconflictions(ctx context.Context, a *contest.Actor) ([]*contest.Deconfliction, error) {
-	if !access.Can(a, access.Read, contest.KindDeconfliction) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindDeconfliction, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindDeconfliction, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindDeconfliction, "t", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT t.id, t.referral_id, t.reference, t.possible_matches, t.status, t.reason, "+prefixed("t", metaCols)+
@@ -666,8 +666,8 @@ func scanReview(r interface{ Scan(...any) error }) (*contest.Review, error) {
 // FindReviewQueue implements contest.PreventService: the same access rule
 // as the referrals list, as an SQL predicate.
 func (d *DB) FindReviewQueue(ctx context.Context, a *contest.Actor) ([]*contest.Review, error) {
-	if !access.Can(a, access.Read, contest.KindPreventCase) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindPreventCase, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindPreventCase, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindPreventCase, "t", 2)
 	rows, err := d.read.QueryContext(ctx, "SELECT "+reviewCols+" FROM prevent_reviews v JOIN prevent_referrals t ON t.id = v.referral_id WHERE v.owner_user_id = $1 AND v.done_at = 0 AND "+
@@ -804,8 +804,8 @@ func (d *DB) CreateDDPCase(ctx context.Context, a *contest.Actor, c *contest.DDP
 
 // FindDDPCases implements contest.DDPService: open cases first.
 func (d *DB) FindDDPCases(ctx context.Context, a *contest.Actor) ([]*contest.DDPCase, error) {
-	if !access.Can(a, access.Read, contest.KindDDPCase) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindDDPCase, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindDDPCase, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.Filter(a, access.Read, contest.KindDDPCase, "t", 1)
 	rows, err := d.read.QueryContext(ctx, "SELECT "+ddpCols+", "+prefixed("t", metaCols)+" FROM ddp_cases t WHERE "+where+" ORDER BY t.status DESC, t.id DESC LIMIT 500", args...)
@@ -925,8 +925,8 @@ func (d *DB) AddDDPSession(ctx context.Context, a *contest.Actor, caseID int64, 
 // folded into the journey and each breakdown. A referral was discussed at a
 // panel if it reached the panel stage or later or was on an agenda.
 func (d *DB) PreventStatistics(ctx context.Context, a *contest.Actor, fy int) (*contest.PreventStats, error) {
-	if !access.Can(a, access.Read, contest.KindPreventCase) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindPreventCase, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindPreventCase, ""); err != nil {
+		return nil, err
 	}
 	if fy < 2000 || fy > 2100 {
 		var fe contest.FieldErrors

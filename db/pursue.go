@@ -34,11 +34,6 @@ func (d *DB) pursueWrite(ctx context.Context, a *contest.Actor, act contest.Audi
 	return err
 }
 
-// forbidden is the answer to an actor whose role may not take an action.
-func forbidden() error {
-	return contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that.")
-}
-
 // investigationIn reads an investigation with its compartments in tx and
 // checks that a may act on it; a hidden one is a hiddenErr.
 func investigationIn(ctx context.Context, tx *Tx, a *contest.Actor, act access.Action, id int64) (*contest.Investigation, error) {
@@ -112,8 +107,8 @@ func (d *DB) CreateLead(ctx context.Context, a *contest.Actor, l *contest.Lead) 
 // FindLeads implements contest.PursueService: the visible leads, newest
 // first, optionally of one status.
 func (d *DB) FindLeads(ctx context.Context, a *contest.Actor, status string) ([]*contest.Lead, error) {
-	if !access.Can(a, access.Read, contest.KindLead) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindLead, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindLead, ""); err != nil {
+		return nil, err
 	}
 	where, args := access.FilterFew(a, access.Read, contest.KindLead, "t", 1)
 	if status != "" {

@@ -50,8 +50,8 @@ func (d *DB) visibleEntity(ctx context.Context, a *contest.Actor, id int64) erro
 
 // Neighbourhood implements contest.LinkAnalysis.
 func (d *DB) Neighbourhood(ctx context.Context, a *contest.Actor, entityID int64, steps int) (*contest.Network, error) {
-	if !access.Can(a, access.Read, contest.KindLink) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindLink, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindLink, ""); err != nil {
+		return nil, err
 	}
 	if steps < 1 || steps > 3 {
 		return nil, fieldErr("steps", "Steps must be 1, 2 or 3")
@@ -90,8 +90,8 @@ func (d *DB) Neighbourhood(ctx context.Context, a *contest.Actor, entityID int64
 // ShortestConnection implements contest.LinkAnalysis: a breadth-first
 // search over visible links, one query per step.
 func (d *DB) ShortestConnection(ctx context.Context, a *contest.Actor, from, to int64) ([]int64, error) {
-	if !access.Can(a, access.Read, contest.KindLink) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindLink, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindLink, ""); err != nil {
+		return nil, err
 	}
 	for _, id := range []int64{from, to} {
 		if err := d.visibleEntity(ctx, a, id); err != nil {
@@ -136,8 +136,8 @@ func (d *DB) ShortestConnection(ctx context.Context, a *contest.Actor, from, to 
 
 // CommonAssociates implements contest.LinkAnalysis.
 func (d *DB) CommonAssociates(ctx context.Context, a *contest.Actor, ids []int64) ([]int64, error) {
-	if !access.Can(a, access.Read, contest.KindLink) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindLink, "", "role", forbidden())
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindLink, ""); err != nil {
+		return nil, err
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(ids) < 2 {

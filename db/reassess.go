@@ -64,8 +64,8 @@ func reassessmentVisible(a *contest.Actor, act access.Action, s *contest.Subject
 
 // FindReassessments implements contest.MatchService.
 func (d *DB) FindReassessments(ctx context.Context, a *contest.Actor, status string, offset, limit int) ([]*contest.Reassessment, int, error) {
-	if !access.Can(a, access.Read, contest.KindReassessment) {
-		return nil, 0, d.denied(ctx, a, contest.AuditList, contest.KindReassessment, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindReassessment, ""); err != nil {
+		return nil, 0, err
 	}
 	q := "SELECT " + reassessCols + " FROM subject_reassessments r"
 	var args []any

@@ -253,7 +253,7 @@ func targetFor(r *contest.Report) time.Duration {
 // report is never stored in part.
 func (d *DB) SubmitReport(ctx context.Context, a *contest.Actor, r *contest.Report) error {
 	if a == nil || !access.Can(a, access.Create, contest.KindReport) || !checkChannel(a, r.Channel) {
-		return d.denied(ctx, a, contest.AuditCreate, contest.KindReport, "", "role or channel", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+		return d.denied(ctx, a, contest.AuditCreate, contest.KindReport, "", "role or channel", forbidden())
 	}
 	if a.IsPublic() {
 		r.ThreatToLife = false // staff decide that

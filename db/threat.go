@@ -29,8 +29,8 @@ func (d *DB) CurrentThreatLevel(ctx context.Context) (*contest.ThreatChange, err
 
 // ThreatHistory implements contest.ThreatService.
 func (d *DB) ThreatHistory(ctx context.Context, a *contest.Actor) ([]*contest.ThreatChange, error) {
-	if !access.Can(a, access.Read, contest.KindThreatLevel) {
-		return nil, d.denied(ctx, a, contest.AuditList, contest.KindThreatLevel, "", "role", contest.Errorf(contest.EFORBIDDEN, "You do not have permission to do that."))
+	if err := d.forbid(ctx, a, access.Read, contest.AuditList, contest.KindThreatLevel, ""); err != nil {
+		return nil, err
 	}
 	rows, err := d.read.QueryContext(ctx, "SELECT id, level, rationale, changed_by, changed_at FROM threat_levels ORDER BY id DESC")
 	if err != nil {
