@@ -1,16 +1,13 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/access"
-	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 // TestCasePages sends requests for the role home pages and the strand
@@ -229,19 +226,6 @@ func TestCaseAPIMatchesOpenAPI(t *testing.T) {
 			t.Errorf("GET %s: status %d, want %d\n%s", tc.path, res.StatusCode, tc.want, got)
 			continue
 		}
-		req := httptest.NewRequest("GET", tc.path, nil)
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("GET %s: not in the document: %v", tc.path, err)
-			continue
-		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
-			Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-		out.SetBodyBytes([]byte(got))
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			t.Errorf("GET %s (%d): response does not match the document: %v\n%.500s", tc.path, res.StatusCode, err, got)
-		}
+		checkDocument(t, router, "GET", tc.path, "", res, got)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"math"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -20,8 +19,6 @@ import (
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/pdq"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // mustImage draws a synthetic picture with a full-quality PDQ hash.
@@ -87,25 +84,6 @@ func mustPlatformUser(t *testing.T, e *testEnv, org *contest.Org, name string) (
 	api := e.Anon()
 	api.token = tok
 	return ui, api
-}
-
-// checkAPI validates a real response against the OpenAPI document.
-func checkAPI(t *testing.T, router routers.Router, method, path string, res *http.Response, body string) {
-	t.Helper()
-	req := httptest.NewRequest(method, path, nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Errorf("%s %s: not in the document: %v", method, path, err)
-		return
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true}}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	out.SetBodyBytes([]byte(body))
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s %s (%d): response does not match the document: %v\n%.600s", method, path, res.StatusCode, err, body)
-	}
 }
 
 func TestContentReferralJourney(t *testing.T) {
@@ -203,7 +181,7 @@ func TestContentReferralJourney(t *testing.T) {
 		t.Fatalf("platform queue: %d\n%.3000s", res.StatusCode, body)
 	}
 	res, body = platformAPI.Get(t, "/api/v1/content-referrals")
-	checkAPI(t, router, "GET", "/api/v1/content-referrals", res, body)
+	checkDocument(t, router, "GET", "/api/v1/content-referrals", "", res, body)
 	if res.StatusCode != 200 || !strings.Contains(body, `"total":1`) || strings.Contains(body, "assessment_note") {
 		t.Fatalf("platform API queue: %d %s", res.StatusCode, body)
 	}
@@ -216,25 +194,25 @@ func TestContentReferralJourney(t *testing.T) {
 	}
 	apiPath := fmt.Sprintf("/api/v1/content-referrals/%d", id)
 	res, body = platformAPI.Get(t, apiPath)
-	checkAPI(t, router, "GET", apiPath, res, body)
+	checkDocument(t, router, "GET", apiPath, "", res, body)
 	res, body = otherAPI.Do(t, "POST", apiPath+"/response", strings.NewReader(`{"response":"removed"}`), map[string]string{"Content-Type": "application/json"})
 	if res.StatusCode != 404 {
 		t.Errorf("other platform responded: %d %s", res.StatusCode, body)
 	}
 	res, body = platformAPI.Do(t, "POST", apiPath+"/response", strings.NewReader(`{"response":"deleted"}`), map[string]string{"Content-Type": "application/json"})
-	checkAPI(t, router, "POST", apiPath+"/response", res, body)
+	checkDocument(t, router, "POST", apiPath+"/response", "", res, body)
 	if res.StatusCode != 422 || !strings.Contains(body, `"field":"response"`) {
 		t.Errorf("bad response: %d %s", res.StatusCode, body)
 	}
 	res, body = platformAPI.Do(t, "POST", apiPath+"/response", strings.NewReader(`{"response":"removed","platform_ref":"T-1"}`), map[string]string{"Content-Type": "application/json"})
-	checkAPI(t, router, "POST", apiPath+"/response", res, body)
+	checkDocument(t, router, "POST", apiPath+"/response", "", res, body)
 	if res.StatusCode != 200 || !strings.Contains(body, `"status":"removed"`) {
 		t.Fatalf("platform response: %d %s", res.StatusCode, body)
 	}
 
 	// The officer's view: full record over the API, statistics.
 	res, body = officerAPI.Get(t, apiPath)
-	checkAPI(t, router, "GET", apiPath, res, body)
+	checkDocument(t, router, "GET", apiPath, "", res, body)
 	if !strings.Contains(body, `"captures":[`) || !strings.Contains(body, ph.String()) {
 		t.Errorf("officer API record: %s", body)
 	}
@@ -247,13 +225,13 @@ func TestContentReferralJourney(t *testing.T) {
 		t.Errorf("statistics csv: %d %s", res.StatusCode, body)
 	}
 	res, body = officerAPI.Get(t, "/api/v1/content-statistics")
-	checkAPI(t, router, "GET", "/api/v1/content-statistics", res, body)
+	checkDocument(t, router, "GET", "/api/v1/content-statistics", "", res, body)
 
 	// A capture over the API, checked against the document.
 	rd, hdr = multipartBody(t, "file", "api-shot.png", mustImage(t, 2), nil)
 	delete(hdr, "Sec-Fetch-Site")
 	res, body = officerAPI.Do(t, "POST", apiPath+"/captures", rd, hdr)
-	checkAPI(t, router, "POST", apiPath+"/captures", res, body)
+	checkDocument(t, router, "POST", apiPath+"/captures", "", res, body)
 	if res.StatusCode != 201 || !strings.Contains(body, `"file_name":"api-shot.png"`) || !strings.Contains(body, `"matches":[]`) {
 		t.Errorf("API capture: %d %s", res.StatusCode, body)
 	}
@@ -264,13 +242,13 @@ func TestContentReferralJourney(t *testing.T) {
 	// Bulk over the API.
 	res, body = officerAPI.Do(t, "POST", "/api/v1/content-referrals", strings.NewReader(`{"urls":["https://a.example/1","https://a.example/2"],"content_type":"text"}`),
 		map[string]string{"Content-Type": "application/json"})
-	checkAPI(t, router, "POST", "/api/v1/content-referrals", res, body)
+	checkDocument(t, router, "POST", "/api/v1/content-referrals", "", res, body)
 	if res.StatusCode != 201 || !strings.Contains(body, `"total":2`) {
 		t.Errorf("API bulk: %d %s", res.StatusCode, body)
 	}
 	res, body = officerAPI.Do(t, "POST", "/api/v1/content-referrals", strings.NewReader(`{"urls":["file:///etc/passwd"],"content_type":"text"}`),
 		map[string]string{"Content-Type": "application/json"})
-	checkAPI(t, router, "POST", "/api/v1/content-referrals", res, body)
+	checkDocument(t, router, "POST", "/api/v1/content-referrals", "", res, body)
 	if res.StatusCode != 422 {
 		t.Errorf("API bad URL: %d %s", res.StatusCode, body)
 	}
@@ -315,7 +293,7 @@ func TestHashBankPagesAndAPI(t *testing.T) {
 	rd, hdr = multipartBody(t, "file", "probe.png", img, nil)
 	delete(hdr, "Sec-Fetch-Site")
 	res, body = api.Do(t, "POST", "/api/v1/hash", rd, hdr)
-	checkAPI(t, router, "POST", "/api/v1/hash", res, body)
+	checkDocument(t, router, "POST", "/api/v1/hash", "", res, body)
 	var hb struct {
 		PDQ     string `json:"pdq"`
 		Quality *int   `json:"quality"`
@@ -349,7 +327,7 @@ func TestHashBankPagesAndAPI(t *testing.T) {
 		{"signal_type=video&signal=" + near.String(), 422, `"field":"signal_type"`},
 	} {
 		res, body = api.Get(t, "/api/v1/match?"+tc.query)
-		checkAPI(t, router, "GET", "/api/v1/match?"+tc.query, res, body)
+		checkDocument(t, router, "GET", "/api/v1/match?"+tc.query, "", res, body)
 		if res.StatusCode != tc.status || !strings.Contains(body, tc.want) {
 			t.Errorf("match %s: %d %s", tc.query, res.StatusCode, body)
 		}

@@ -1,19 +1,15 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/contest-ct/contest"
 	"github.com/contest-ct/contest/db"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
 // mustPossibleMatch stores a closed subject and a Prevent referral of the
@@ -171,27 +167,5 @@ func TestPossibleMatchAPI(t *testing.T) {
 			t.Errorf("%s: %d, want %d: %s", c.body, res.StatusCode, c.want, body)
 		}
 		checkDocument(t, router, "POST", path, c.body, res, body)
-	}
-}
-
-// checkDocument validates a response against the OpenAPI document.
-func checkDocument(t *testing.T, router routers.Router, method, path, reqBody string, res *http.Response, got string) {
-	t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(reqBody))
-	if reqBody != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Errorf("%s %s: not in the document: %v", method, path, err)
-		return
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, ExcludeRequestBody: true}}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: res.StatusCode, Header: res.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	out.SetBodyBytes([]byte(got))
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s %s (%d): response does not match the document: %v\n%.500s", method, path, res.StatusCode, err, got)
 	}
 }
