@@ -51,14 +51,7 @@ func actionQuery(r *http.Request, a *contest.Actor) (contest.ActionFilter, int, 
 		}
 	}
 	pg := 1
-	if v := strings.TrimSpace(q.Get("page")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100_000 {
-			fe.Add("page", "Page must be a whole number, 1 or more")
-		} else {
-			pg = n
-		}
-	}
+	queryNumber(q, "page", 1, 100_000, "Page must be a whole number, 1 or more", &fe, &pg)
 	return f, pg, fe.Err()
 }
 

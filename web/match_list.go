@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/contest-ct/contest"
@@ -36,26 +35,13 @@ func matchFilter(r *http.Request, api bool) (contest.MatchFilter, error) {
 	if f.Status == "all" {
 		f.Status = ""
 	}
-	num := func(name string, lo, hi int) int {
-		v := strings.TrimSpace(q.Get(name))
-		if v == "" {
-			return -1
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < lo || n > hi {
-			fe.Add(name, strings.ToUpper(name[:1])+name[1:]+" must be a whole number from "+strconv.Itoa(lo)+" to "+strconv.Itoa(hi))
-		}
-		return n
-	}
 	if api {
-		if n := num("limit", 1, 500); n > 0 {
-			f.Limit = n
-		}
-		if n := num("offset", 0, 1_000_000); n > 0 {
-			f.Offset = n
-		}
-	} else if n := num("page", 1, 100_000); n > 0 {
-		f.Offset = (n - 1) * f.Limit
+		queryNumber(q, "limit", 1, 500, "Limit must be a whole number from 1 to 500", &fe, &f.Limit)
+		queryNumber(q, "offset", 0, 1_000_000, "Offset must be a whole number from 0 to 1000000", &fe, &f.Offset)
+	} else {
+		page := 1
+		queryNumber(q, "page", 1, 100_000, "Page must be a whole number from 1 to 100000", &fe, &page)
+		f.Offset = (page - 1) * f.Limit
 	}
 	if err := fe.Err(); err != nil {
 		return contest.MatchFilter{Status: contest.MatchOpen, Limit: f.Limit}, err

@@ -30,14 +30,7 @@ func reassessQuery(r *http.Request) (status string, page int, err error) {
 			status = v
 		}
 	}
-	if v := strings.TrimSpace(q.Get("page")); v != "" {
-		n, perr := strconv.Atoi(v)
-		if perr != nil || n < 1 || n > 100_000 {
-			fe.Add("page", "Page must be a whole number, 1 or more")
-		} else {
-			page = n
-		}
-	}
+	queryNumber(q, "page", 1, 100_000, "Page must be a whole number, 1 or more", &fe, &page)
 	return status, page, fe.Err()
 }
 

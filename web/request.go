@@ -206,21 +206,25 @@ func parseAuditFilter(q url.Values) (contest.AuditFilter, error) {
 		fe.Add("value", "Value must be 500 characters or fewer")
 	}
 	f.Limit = 50
-	if v := strings.TrimSpace(q.Get("limit")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			fe.Add("limit", "Limit must be a whole number from 1 to 1000")
-		}
-		f.Limit = n
-	}
-	if v := strings.TrimSpace(q.Get("offset")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 1_000_000_000 {
-			fe.Add("offset", "Offset must be a whole number, 0 or more")
-		}
-		f.Offset = n
-	}
+	queryNumber(q, "limit", 1, 1000, "Limit must be a whole number from 1 to 1000", &fe, &f.Limit)
+	queryNumber(q, "offset", 0, 1_000_000_000, "Offset must be a whole number, 0 or more", &fe, &f.Offset)
 	return f, fe.Err()
+}
+
+// queryNumber reads the whole number name from q when it is given. One
+// that is not a whole number from lo to hi adds msg to fe and leaves *dst
+// as it was.
+func queryNumber(q url.Values, name string, lo, hi int, msg string, fe *contest.FieldErrors, dst *int) {
+	v := strings.TrimSpace(q.Get(name))
+	if v == "" {
+		return
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		fe.Add(name, msg)
+		return
+	}
+	*dst = n
 }
 
 // parseDate reads YYYY-MM-DD or an RFC 3339 time. A date as an upper

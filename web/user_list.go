@@ -45,20 +45,8 @@ func parseUserFilter(q url.Values) (contest.UserFilter, error) {
 	default:
 		fe.Add("status", "Status must be active or disabled")
 	}
-	if v := strings.TrimSpace(q.Get("limit")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			fe.Add("limit", "Limit must be a whole number from 1 to 500")
-		}
-		f.Limit = n
-	}
-	if v := strings.TrimSpace(q.Get("offset")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 1_000_000_000 {
-			fe.Add("offset", "Offset must be a whole number, 0 or more")
-		}
-		f.Offset = n
-	}
+	queryNumber(q, "limit", 1, 500, "Limit must be a whole number from 1 to 500", &fe, &f.Limit)
+	queryNumber(q, "offset", 0, 1_000_000_000, "Offset must be a whole number, 0 or more", &fe, &f.Offset)
 	return f, fe.Err()
 }
 
