@@ -325,16 +325,8 @@ func (d *DB) FindActions(ctx context.Context, a *contest.Actor, f contest.Action
 	if err != nil {
 		return nil, 0, fmt.Errorf("find actions: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Action
-	for rows.Next() {
-		v, err := scanAction(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanAction)
+	if err != nil {
 		return nil, 0, err
 	}
 	detail := map[string]string{"results": strconv.Itoa(total), "status": f.Status}

@@ -315,16 +315,8 @@ func (d *DB) FindAuditEntries(ctx context.Context, a *contest.Actor, f contest.A
 	if err != nil {
 		return nil, 0, fmt.Errorf("find audit: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanAudit)
+	if err != nil {
 		return nil, 0, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditSearch, Kind: contest.KindAudit,

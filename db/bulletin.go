@@ -900,16 +900,8 @@ func (d *DB) FeedBulletins(ctx context.Context, token, clientAddr string, limit 
 	if err != nil {
 		return nil, nil, fmt.Errorf("feed: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Bulletin
-	for rows.Next() {
-		b, err := scanBulletin(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanBulletin)
+	if err != nil {
 		return nil, nil, err
 	}
 	fa := &contest.Actor{OrgID: org.ID, OrgName: org.Name, OrgKind: org.Kind, Username: "feed:" + itoa(org.ID), Via: "feed", ClientAddr: clientAddr}

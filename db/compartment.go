@@ -60,16 +60,8 @@ func (d *DB) FindCompartments(ctx context.Context, a *contest.Actor) ([]*contest
 	if err != nil {
 		return nil, fmt.Errorf("find compartments: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Compartment
-	for rows.Next() {
-		c, err := scanComp(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanComp)
+	if err != nil {
 		return nil, err
 	}
 	rows.Close()

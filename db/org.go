@@ -31,16 +31,8 @@ func (d *DB) FindOrgs(ctx context.Context, a *contest.Actor) ([]*contest.Org, er
 	if err != nil {
 		return nil, fmt.Errorf("find orgs: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Org
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanOrg)
+	if err != nil {
 		return nil, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindOrg,

@@ -74,16 +74,8 @@ func (d *DB) FindOutcomes(ctx context.Context, a *contest.Actor, investigationID
 	if err != nil {
 		return nil, fmt.Errorf("find outcomes: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Outcome
-	for rows.Next() {
-		o, err := scanOutcome(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanOutcome)
+	if err != nil {
 		return nil, err
 	}
 	return out, d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindOutcome,

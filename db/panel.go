@@ -176,16 +176,8 @@ func (d *DB) FindPanelMeetings(ctx context.Context, a *contest.Actor) ([]*contes
 	if err != nil {
 		return nil, fmt.Errorf("panel meetings: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.PanelMeeting
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanMeeting)
+	if err != nil {
 		return nil, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindPanelMeeting,

@@ -74,16 +74,8 @@ func (d *DB) FindPremises(ctx context.Context, a *contest.Actor, f contest.Premi
 	if err != nil {
 		return nil, 0, fmt.Errorf("find premises: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Premises
-	for rows.Next() {
-		p, err := scanPremises(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanPremises)
+	if err != nil {
 		return nil, 0, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindPremises,

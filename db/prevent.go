@@ -675,16 +675,8 @@ func (d *DB) FindReviewQueue(ctx context.Context, a *contest.Actor) ([]*contest.
 	if err != nil {
 		return nil, fmt.Errorf("review queue: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Review
-	for rows.Next() {
-		v, err := scanReview(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanReview)
+	if err != nil {
 		return nil, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindPreventCase,
@@ -812,16 +804,8 @@ func (d *DB) FindDDPCases(ctx context.Context, a *contest.Actor) ([]*contest.DDP
 	if err != nil {
 		return nil, fmt.Errorf("ddp cases: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.DDPCase
-	for rows.Next() {
-		c, err := scanDDP(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanDDP)
+	if err != nil {
 		return nil, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindDDPCase,

@@ -119,16 +119,8 @@ func (d *DB) FindLeads(ctx context.Context, a *contest.Actor, status string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("find leads: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanLead)
+	if err != nil {
 		return nil, err
 	}
 	return out, d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindLead,

@@ -65,16 +65,8 @@ func (d *DB) FindEntities(ctx context.Context, a *contest.Actor, investigationID
 	if err != nil {
 		return nil, fmt.Errorf("find entities: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.Entity
-	for rows.Next() {
-		e, err := scanEntity(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanEntity)
+	if err != nil {
 		return nil, err
 	}
 	return out, d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindEntity,

@@ -57,16 +57,8 @@ func (d *DB) FindTraining(ctx context.Context, a *contest.Actor, f contest.Train
 	if err != nil {
 		return nil, 0, fmt.Errorf("find training: %w", err)
 	}
-	defer rows.Close()
-	var out []*contest.TrainingRecord
-	for rows.Next() {
-		t, err := scanTraining(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanTraining)
+	if err != nil {
 		return nil, 0, err
 	}
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindTraining,
