@@ -505,12 +505,7 @@ func (d *DB) FindPossibleMatches(ctx context.Context, a *contest.Actor, f contes
 			}
 		}
 	}
-	total := len(out)
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	f.Offset = max(f.Offset, 0)
-	out = out[min(f.Offset, total):min(f.Offset+f.Limit, total)]
+	out, total := pageOf(out, f.Offset, f.Limit)
 	detail := map[string]string{"results": strconv.Itoa(total), "status": f.Status}
 	if f.SourceKind != "" {
 		detail["source"] = string(f.SourceKind) + "/" + itoa(f.SourceID)
@@ -519,6 +514,17 @@ func (d *DB) FindPossibleMatches(ctx context.Context, a *contest.Actor, f contes
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// pageOf is one page of a list filtered in Go, and the list's length. A
+// limit outside 1 to 500 means 50.
+func pageOf[T any](items []T, offset, limit int) ([]T, int) {
+	total := len(items)
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	offset = max(offset, 0)
+	return items[min(offset, total):min(offset+limit, total)], total
 }
 
 // possibleMatch reads one match with both sides, or not-found for an actor

@@ -105,12 +105,7 @@ func (d *DB) FindReassessments(ctx context.Context, a *contest.Actor, status str
 			out = append(out, r)
 		}
 	}
-	total := len(out)
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	offset = max(offset, 0)
-	out = out[min(offset, total):min(offset+limit, total)]
+	out, total := pageOf(out, offset, limit)
 	if err := d.audit(ctx, a, &contest.AuditEntry{Action: contest.AuditList, Kind: contest.KindReassessment,
 		Detail: map[string]string{"results": strconv.Itoa(total), "status": status}}); err != nil {
 		return nil, 0, err
